@@ -64,18 +64,18 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
       let keyErrors = NameValidation.qualifiedNameErrors(key)
       if !keyErrors.isEmpty {
         errors.append(
-          FieldError(
-            path: FieldPath.child(path, "key"), type: .invalid, value: .string(key),
+          SelectorFieldError(
+            path: SelectorPath.child(path, "key"), type: .invalid, value: .string(key),
             detail: keyErrors.joined(separator: "; ")
           ).message)
       }
-      let valuePath = FieldPath.child(path, "values")
+      let valuePath = SelectorPath.child(path, "values")
       let count = values?.count ?? 0
       switch op {
       case .in, .notIn:
         if count == 0 {
           errors.append(
-            FieldError(
+            SelectorFieldError(
               path: valuePath, type: .invalid, value: .strings(values),
               detail: "for 'in', 'notin' operators, values set can't be empty"
             ).message)
@@ -83,7 +83,7 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
       case .equals, .doubleEquals, .notEquals:
         if count != 1 {
           errors.append(
-            FieldError(
+            SelectorFieldError(
               path: valuePath, type: .invalid, value: .strings(values),
               detail: "exact-match compatibility requires one single value"
             ).message)
@@ -91,7 +91,7 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
       case .exists, .doesNotExist:
         if count != 0 {
           errors.append(
-            FieldError(
+            SelectorFieldError(
               path: valuePath, type: .invalid, value: .strings(values),
               detail: "values set must be empty for exists and does not exist"
             ).message)
@@ -99,15 +99,15 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
       case .greaterThan, .lessThan:
         if count != 1 {
           errors.append(
-            FieldError(
+            SelectorFieldError(
               path: valuePath, type: .invalid, value: .strings(values),
               detail: "for 'Gt', 'Lt' operators, exactly one value is required"
             ).message)
         }
         for (index, value) in (values ?? []).enumerated() where Int64(value) == nil {
           errors.append(
-            FieldError(
-              path: FieldPath.index(valuePath, index), type: .invalid, value: .string(value),
+            SelectorFieldError(
+              path: SelectorPath.index(valuePath, index), type: .invalid, value: .string(value),
               detail: "for 'Gt', 'Lt' operators, the value must be an integer"
             ).message)
         }
@@ -116,8 +116,8 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
         let valueErrors = NameValidation.labelValueErrors(value)
         if !valueErrors.isEmpty {
           errors.append(
-            FieldError(
-              path: FieldPath.key(FieldPath.index(valuePath, index), key), type: .invalid,
+            SelectorFieldError(
+              path: SelectorPath.key(SelectorPath.index(valuePath, index), key), type: .invalid,
               value: .string(value), detail: valueErrors.joined(separator: "; ")
             ).message)
         }
@@ -320,7 +320,7 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
 // MARK: - field.Path rendering
 
 /// Renders `field.Path` the way apimachinery does; nil is the nil path.
-enum FieldPath {
+enum SelectorPath {
   static func child(_ path: String?, _ name: String) -> String {
     guard let path, !path.isEmpty else { return name }
     return path + "." + name
@@ -555,7 +555,7 @@ private struct LabelSelectorParser {
     let keyErrors = NameValidation.qualifiedNameErrors(key)
     if !keyErrors.isEmpty {
       throw ParseMessage(
-        text: FieldError(
+        text: SelectorFieldError(
           path: nil, type: .invalid, value: .string(key), detail: keyErrors.joined(separator: "; ")
         )
         .message)

@@ -43,9 +43,9 @@ public struct NodeSelectorTerm: Sendable, Hashable {
       labelSelector = nil
     } else {
       var requirements: [LabelSelector.Requirement] = []
-      let base = FieldPath.child(path, "matchExpressions")
+      let base = SelectorPath.child(path, "matchExpressions")
       for (index, expression) in expressions.enumerated() {
-        let itemPath = FieldPath.index(base, index)
+        let itemPath = SelectorPath.index(base, index)
         let (key, opName, values) = try NodeSelectorTerm.fields(of: expression, path: location)
         let op: LabelSelector.Operator
         switch NodeSelectorOperator(rawValue: opName) {
@@ -58,7 +58,7 @@ public struct NodeSelectorTerm: Sendable, Hashable {
         case nil:
           errors.append(
             NodeSelectorTerm.unsupported(
-              FieldPath.child(itemPath, "operator"), opName,
+              SelectorPath.child(itemPath, "operator"), opName,
               NodeSelectorOperator.allCases.map(\.rawValue)))
           continue
         }
@@ -76,9 +76,9 @@ public struct NodeSelectorTerm: Sendable, Hashable {
       fieldSelector = nil
     } else {
       var requirements: [FieldSelector.Requirement] = []
-      let base = FieldPath.child(path, "matchFields")
+      let base = SelectorPath.child(path, "matchFields")
       for (index, expression) in fields.enumerated() {
-        let itemPath = FieldPath.index(base, index)
+        let itemPath = SelectorPath.index(base, index)
         let (key, opName, values) = try NodeSelectorTerm.fields(of: expression, path: location)
         switch NodeSelectorOperator(rawValue: opName) {
         case .in, .notIn:
@@ -87,15 +87,15 @@ public struct NodeSelectorTerm: Sendable, Hashable {
               FieldSelector.Requirement(field: key, value: values[0], isNegated: opName == "NotIn"))
           } else {
             errors.append(
-              FieldError(
-                path: FieldPath.child(itemPath, "values"), type: .invalid, value: .strings(values),
+              SelectorFieldError(
+                path: SelectorPath.child(itemPath, "values"), type: .invalid, value: .strings(values),
                 detail: "must have one element"
               ).message)
           }
         default:
           errors.append(
             NodeSelectorTerm.unsupported(
-              FieldPath.child(itemPath, "operator"), opName, ["In", "NotIn"]))
+              SelectorPath.child(itemPath, "operator"), opName, ["In", "NotIn"]))
         }
       }
       fieldSelector = FieldSelector(requirements: requirements)
@@ -114,7 +114,7 @@ public struct NodeSelectorTerm: Sendable, Hashable {
 
   private static func unsupported(_ path: String, _ value: String, _ supported: [String]) -> String
   {
-    FieldError(
+    SelectorFieldError(
       path: path, type: .notSupported, value: .string(value),
       detail: "supported values: " + supported.map(goQuote).joined(separator: ", ")
     ).message
@@ -169,7 +169,7 @@ public struct NodeSelector: Sendable, Hashable {
     var terms: [NodeSelectorTerm] = []
     for (index, element) in list.enumerated() {
       let term = try NodeSelectorTerm(
-        json: element, path: FieldPath.index("nodeSelectorTerms", index))
+        json: element, path: SelectorPath.index("nodeSelectorTerms", index))
       if !term.isEmpty { terms.append(term) }
     }
     self.terms = terms
@@ -284,7 +284,7 @@ public struct PreferredSchedulingTerms: Sendable, Hashable {
       guard weight != 0, let preference = element["preference"], !preference.isNull else {
         continue
       }
-      let term = try NodeSelectorTerm(json: preference, path: FieldPath.index(nil, index))
+      let term = try NodeSelectorTerm(json: preference, path: SelectorPath.index(nil, index))
       if term.isEmpty { continue }
       if term.parseErrors.isEmpty {
         terms.append(Term(weight: weight, preference: term))

@@ -45,7 +45,7 @@ public struct SelectionError: Error, Sendable, Hashable, CustomStringConvertible
 // MARK: - field.Error rendering (k8s.io/apimachinery/pkg/util/validation/field/errors.go)
 
 /// A `field.Error` as apimachinery renders it: `<path>: <Type>: <value>: <detail>`.
-struct FieldError: Hashable {
+struct SelectorFieldError: Hashable {
   enum ErrorType: String {
     case invalid = "Invalid value"
     case notSupported = "Unsupported value"
