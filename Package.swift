@@ -63,6 +63,11 @@ let package = Package(
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"], swiftSettings: strictSwift6),
         .testTarget(name: "KubeMachineryTests", dependencies: ["KubeMachinery"], swiftSettings: strictSwift6),
-        .testTarget(name: "KubeSimTests", dependencies: ["KubeSim"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "KubeSimTests",
+            dependencies: ["KubeSim", "KubeModel", "KubeMachinery"],
+            exclude: ["Fixtures"],
+            swiftSettings: strictSwift6
+        ),
     ]
 )

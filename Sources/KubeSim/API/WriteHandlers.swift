@@ -289,10 +289,14 @@ extension APIServer {
         return patch
     }
 
-    /// 422 for patches that cannot be applied, 400 for patches that cannot be read (`patch.go`).
+    /// 400 for patches that cannot be read; 422 for patches that cannot be applied, built as
+    /// `patch.go` builds it with `errors.NewGenericServerResponse(422, ...)`: a generic message and
+    /// the patch library's text as the cause.
     func patchFailure(_ error: PatchError, type: ResourceType, name: String) -> APIError {
         if error.isMalformedPatch { return .badRequest(error.description) }
-        return APIError(code: 422, reason: "Invalid", message: error.description, details: APIError.details(name: name, resource: type))
+        return APIError(
+            code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request",
+            details: ["causes": [["reason": "UnexpectedServerResponse", "message": .string(error.description)]]])
     }
 
     private func serverSideApply(_ type: ResourceType, key: ObjectKey, context: WriteContext, request: APIRequest) throws(APIError)

@@ -207,6 +207,7 @@ public final class ObjectStore: Sendable {
     /// - Returns: the stored object after the write (nil when deleted or absent) and what
     ///   `body` returned alongside.
     /// - Throws: whatever `body` throws; nothing is written then.
+    @discardableResult
     public func update<E: Error, Extra>(
         _ resource: GroupResource, _ key: ObjectKey,
         kind: String, apiVersion: String,
@@ -259,9 +260,10 @@ public final class ObjectStore: Sendable {
         if case .object(let labelObject)? = json[path: ["metadata", "labels"]] {
             for member in labelObject { labels[member.key] = member.value.stringValue ?? "" }
         }
+        let owners = json[path: ["metadata", "ownerReferences"]]?.arrayValue?.compactMap { $0["uid"]?.stringValue } ?? []
         return StoredObject(
             bytes: json.encoded(), key: key, uid: json[path: ["metadata", "uid"]]?.stringValue ?? "",
-            resourceVersion: revision, labels: labels, fields: fieldExtractor(resource, json))
+            resourceVersion: revision, labels: labels, fields: fieldExtractor(resource, json), ownerUIDs: owners)
     }
 
     /// Appends to the history (compacting the oldest past the limit) and fans out to watchers.

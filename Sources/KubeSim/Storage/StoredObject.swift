@@ -32,6 +32,8 @@ public struct StoredObject: Sendable {
     public var labels: [String: String]
     /// Values of the resource's selectable fields (`metadata.name`, `spec.nodeName`, ...).
     public var fields: [String: String]
+    /// UIDs named by `metadata.ownerReferences`, for the garbage collector.
+    public var ownerUIDs: [String]
 
     /// Decodes the stored bytes. They were produced by the store's own encoder, so decoding
     /// cannot fail short of memory corruption; a failure yields an empty object.
