@@ -123,12 +123,18 @@ public final class APIServer: Sendable {
             response = .error(error)
         }
         if ["create", "update", "patch", "delete", "deletecollection"].contains(verb) {
-            let code: Int
-            if case .full(let status, _, _, _) = response { code = status } else { code = 200 }
+            var code = 200
+            var name = path.name ?? ""
+            if case .full(let status, _, let body, _) = response {
+                code = status
+                if name.isEmpty, status == 201 {
+                    name = (try? JSONValue.parse(body))?[path: ["metadata", "name"]]?.stringValue ?? ""
+                }
+            }
             stats.audit(
                 .init(
                     time: Timestamp.now(), verb: verb, resource: statsResource, namespace: path.namespace ?? "",
-                    name: path.name ?? "", code: code, user: request.user ?? "system:anonymous"))
+                    name: name, code: code, user: request.user ?? "system:anonymous"))
         }
         return response
     }
