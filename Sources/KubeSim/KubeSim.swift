@@ -1,5 +1,7 @@
 import Foundation
 import KubeModel
+import NIOCore
+import NIOPosix
 import NIOSSL
 import Synchronization
 
@@ -44,7 +46,10 @@ public final class KubeSim: Sendable {
     let scheduler: Scheduler
     let garbageCollector: GarbageCollector
     private let server: HTTPServer
-    private let tasks: Mutex<[Task<Void, Never>]>
+    /// The scheduler, kubelets and garbage collector run on this loop, not on Swift's
+    /// cooperative pool, so callers that block threads (tests, benchmarks) cannot starve them.
+    private let controllers: MultiThreadedEventLoopGroup
+    private let stops: Mutex<[@Sendable () -> Void]>
 
     public var store: ObjectStore { api.store }
     public var faults: FaultInjector { api.faults }
@@ -73,10 +78,13 @@ public final class KubeSim: Sendable {
         self.api = api
         adminToken = configuration.adminToken ?? UID.random().replacingDashes()
         authenticator = Authenticator(tokens: [adminToken: "admin"], requireAuthentication: configuration.tls)
-        kubelet = Kubelet(api: api, timing: configuration.timing)
-        scheduler = Scheduler(api: api, seed: configuration.seed)
-        garbageCollector = GarbageCollector(api: api)
-        tasks = Mutex([])
+        let controllers = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.controllers = controllers
+        let loop = controllers.next()
+        kubelet = Kubelet(api: api, timing: configuration.timing, loop: loop)
+        scheduler = Scheduler(api: api, seed: configuration.seed, loop: loop)
+        garbageCollector = GarbageCollector(api: api, loop: loop)
+        stops = Mutex([])
 
         let (kubelet, scheduler, garbageCollector) = (kubelet, scheduler, garbageCollector)
         let runKubelet = configuration.runKubelet
@@ -124,36 +132,33 @@ public final class KubeSim: Sendable {
         } catch {
             throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
         }
-        var started: [Task<Void, Never>] = [Task { await garbageCollector.run() }]
-        if runScheduler { started.append(Task { await scheduler.run() }) }
-        if runKubelet { started.append(Task { await kubelet.run() }) }
+        var started: [@Sendable () -> Void] = []
+        if runScheduler { started.append(scheduler.start()) }
         let faults = api.faults
-        started.append(
-            Task {
-                // Random watch drops: "drop all watches at random intervals".
-                while !Task.isCancelled {
-                    let every = faults.dropWatchesEverySeconds
-                    if every <= 0 {
-                        try? await Task.sleep(for: .milliseconds(100))
-                        continue
-                    }
-                    try? await Task.sleep(for: .nanoseconds(Int64(every * Double.random(in: 0.5...1.5) * 1e9)))
-                    if faults.dropWatchesEverySeconds > 0 { store.terminateAllWatches() }
-                }
-            })
-        tasks.withLock { $0 = started }
+        // Random watch drops: "drop all watches at random intervals".
+        @Sendable func scheduleDrop() {
+            let every = faults.dropWatchesEverySeconds
+            let delay = every > 0 ? every * Double.random(in: 0.5...1.5) : 0.1
+            loop.scheduleTask(in: .nanoseconds(Int64(delay * 1e9))) {
+                if every > 0, faults.dropWatchesEverySeconds > 0 { store.terminateAllWatches() }
+                scheduleDrop()
+            }
+        }
+        scheduleDrop()
+        stops.withLock { $0 = started }
     }
 
     /// Stops the controllers, ends every watch and closes the listener.
     public func shutdown() {
-        let running = tasks.withLock { tasks -> [Task<Void, Never>] in
-            let running = tasks
-            tasks.removeAll()
+        let running = stops.withLock { stops -> [@Sendable () -> Void] in
+            let running = stops
+            stops.removeAll()
             return running
         }
-        for task in running { task.cancel() }
+        for stop in running { stop() }
         store.terminateAllWatches()
         server.shutdown()
+        try? controllers.syncShutdownGracefully()
     }
 
     /// A kubeconfig for this cluster. Contexts: `roost-sim` (bearer token, the current context)

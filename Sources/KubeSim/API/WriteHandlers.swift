@@ -420,7 +420,9 @@ extension APIServer {
             let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
             let grace = gracefulDeletionSeconds(type, object, requested: options.gracePeriodSeconds)
             let alreadyTerminating = object[path: ["metadata", "deletionTimestamp"]] != nil
-            if finalizers.isEmpty && grace == 0 {
+            // Namespaces always pass through Terminating while their content is removed.
+            let isNamespace = type.kind == "Namespace" && !type.isCustom
+            if finalizers.isEmpty && grace == 0 && !isNamespace {
                 if options.dryRun { return (.none, .dryRun(current.bytes)) }
                 return (.delete, .removed(current.bytes))
             }
@@ -428,13 +430,13 @@ extension APIServer {
                 // A shorter grace period may shorten a running graceful deletion.
                 let currentGrace = object[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0
                 guard grace < currentGrace else { return (.none, .unchanged(current.bytes)) }
-                if grace == 0 && finalizers.isEmpty { return (.delete, .removed(current.bytes)) }
+                if grace == 0 && finalizers.isEmpty && !isNamespace { return (.delete, .removed(current.bytes)) }
                 object.set(path: ["metadata", "deletionGracePeriodSeconds"], to: .int(grace))
                 object.set(path: ["metadata", "deletionTimestamp"], to: .string(Timestamp.rfc3339(now + Double(grace))))
             } else {
                 object.set(path: ["metadata", "deletionTimestamp"], to: .string(Timestamp.rfc3339(now + Double(grace))))
                 object.set(path: ["metadata", "deletionGracePeriodSeconds"], to: .int(grace))
-                if type.kind == "Namespace", !type.isCustom { object.set(path: ["status", "phase"], to: "Terminating") }
+                if isNamespace { object.set(path: ["status", "phase"], to: "Terminating") }
             }
             if options.dryRun { return (.none, .dryRun(object.encoded())) }
             return (.put(object), .marked)

@@ -1,4 +1,5 @@
 import KubeModel
+import NIOCore
 import Synchronization
 
 /// Deletes dependents whose owner is gone, in the background, as kube-controller-manager's
@@ -18,13 +19,13 @@ final class GarbageCollector: Sendable {
     }
 
     private let api: APIServer
+    private let loop: any EventLoop
     private let state = Mutex(State())
-    private let wake: AsyncStream<Void>.Continuation
-    private let wakeups: AsyncStream<Void>
 
-    init(api: APIServer) {
+    /// - Parameter loop: the controllers' own event loop; deletions are processed there.
+    init(api: APIServer, loop: any EventLoop) {
         self.api = api
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.loop = loop
     }
 
     /// Records ownership and queues deletions; called by the store after each change.
@@ -45,20 +46,16 @@ final class GarbageCollector: Sendable {
                 queued = true
             }
         }
-        if queued { wake.yield() }
+        if queued { loop.execute { [self] in drain() } }
     }
 
-    /// Processes queued deletions until cancelled.
-    func run() async {
-        for await _ in wakeups {
-            if Task.isCancelled { return }
-            let events = state.withLock { state -> [HistoryEvent] in
-                let events = state.queue
-                state.queue.removeAll()
-                return events
-            }
-            for event in events { process(event) }
+    private func drain() {
+        let events = state.withLock { state -> [HistoryEvent] in
+            let events = state.queue
+            state.queue.removeAll()
+            return events
         }
+        for event in events { process(event) }
     }
 
     private func process(_ event: HistoryEvent) {

@@ -1,4 +1,5 @@
 import KubeModel
+import NIOCore
 import Synchronization
 
 /// One simulated container start, for `/_sim/starts` and the demo's report.
@@ -48,14 +49,14 @@ public final class Kubelet: Sendable {
 
     private let api: APIServer
     public let timing: Timing
+    private let loop: any EventLoop
     private let state = Mutex(State())
-    private let tasks: AsyncStream<HistoryEvent>.Continuation
-    private let events: AsyncStream<HistoryEvent>
 
-    init(api: APIServer, timing: Timing) {
+    /// - Parameter loop: the controllers' own event loop; every kubelet action runs there.
+    init(api: APIServer, timing: Timing, loop: any EventLoop) {
         self.api = api
         self.timing = timing
-        (events, tasks) = AsyncStream.makeStream(of: HistoryEvent.self)
+        self.loop = loop
     }
 
     /// Every start so far, oldest first.
@@ -81,41 +82,36 @@ public final class Kubelet: Sendable {
             return
         }
         guard let node = event.object.fields["spec.nodeName"], !node.isEmpty else { return }
-        tasks.yield(event)
+        loop.execute { [self] in handle(event) }
     }
 
-    func run() async {
-        await withDiscardingTaskGroup { group in
-            for await event in events {
-                if Task.isCancelled { break }
-                let key = event.object.uid
-                let pod = event.object.json
-                let terminating = pod[path: ["metadata", "deletionTimestamp"]] != nil
-                if terminating {
-                    let first = state.withLock { $0.terminating.insert(key).inserted }
-                    guard first else { continue }
-                    let grace = Double(pod[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0)
-                    group.addTask { await self.finishDeletion(event.object, graceSeconds: grace) }
-                    continue
-                }
-                let phase = pod[path: ["status", "phase"]]?.stringValue ?? ""
-                guard phase == "Pending" || phase.isEmpty, pod[path: ["status", "startTime"]] == nil else { continue }
-                let first = state.withLock { $0.inFlight.insert(key).inserted }
-                guard first else { continue }
-                group.addTask { await self.start(event.object) }
-            }
+    private func handle(_ event: HistoryEvent) {
+        let key = event.object.uid
+        let pod = event.object.json
+        if pod[path: ["metadata", "deletionTimestamp"]] != nil {
+            guard state.withLock({ $0.terminating.insert(key).inserted }) else { return }
+            let grace = Double(pod[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue ?? 0)
+            after(seconds: min(grace, timing.maxTerminationSeconds)) { [self] in finishDeletion(event.object) }
+            return
+        }
+        let phase = pod[path: ["status", "phase"]]?.stringValue ?? ""
+        guard phase == "Pending" || phase.isEmpty, pod[path: ["status", "startTime"]] == nil else { return }
+        guard state.withLock({ $0.inFlight.insert(key).inserted }) else { return }
+        start(event.object, pod: pod)
+    }
+
+    /// Runs `action` on the controllers' loop after a simulated (scaled) delay.
+    private func after(seconds: Double, _ action: @escaping @Sendable () -> Void) {
+        let scaled = seconds * timing.timeScale
+        if scaled <= 0 {
+            loop.execute(action)
+        } else {
+            loop.scheduleTask(in: .nanoseconds(Int64(scaled * 1e9)), action)
         }
     }
 
-    private func sleep(seconds: Double) async {
-        let scaled = seconds * timing.timeScale
-        guard scaled > 0 else { return }
-        try? await Task.sleep(for: .nanoseconds(Int64(scaled * 1e9)))
-    }
-
-    private func start(_ stored: StoredObject) async {
+    private func start(_ stored: StoredObject, pod: JSONValue) {
         let boundAt = Timestamp.now()
-        let pod = stored.json
         let node = pod[path: ["spec", "nodeName"]]?.stringValue ?? ""
         let runtime =
             pod[path: ["metadata", "labels", "roost.dev/runtime"]]?.stringValue
@@ -124,25 +120,24 @@ public final class Kubelet: Sendable {
         let delay = warm ? timing.warmStartSeconds : timing.coldStartSeconds
         let hostIP = hostIP(node: node)
         update(stored) { pod, now in Self.reportCreating(&pod, hostIP: hostIP, now: now) }
-        await sleep(seconds: delay)
-        if Task.isCancelled { return }
-        let podIP = nextPodIP()
-        let started = update(stored) { pod, now in
-            Self.reportRunning(&pod, hostIP: hostIP, podIP: podIP, now: now)
-        }
-        guard started else { return }
-        let readyAt = Timestamp.now()
-        state.withLock { state in
-            state.warmCaches[node, default: []].insert(runtime)
-            state.starts.append(
-                PodStart(
-                    namespace: stored.key.namespace, pod: stored.key.name, node: node, runtime: runtime, warm: warm,
-                    delaySeconds: delay, boundAt: boundAt, readyAt: readyAt))
+        after(seconds: delay) { [self] in
+            let podIP = nextPodIP()
+            let started = update(stored) { pod, now in
+                Self.reportRunning(&pod, hostIP: hostIP, podIP: podIP, now: now)
+            }
+            guard started else { return }
+            let readyAt = Timestamp.now()
+            state.withLock { state in
+                state.warmCaches[node, default: []].insert(runtime)
+                state.starts.append(
+                    PodStart(
+                        namespace: stored.key.namespace, pod: stored.key.name, node: node, runtime: runtime, warm: warm,
+                        delaySeconds: delay, boundAt: boundAt, readyAt: readyAt))
+            }
         }
     }
 
-    private func finishDeletion(_ stored: StoredObject, graceSeconds: Double) async {
-        await sleep(seconds: min(graceSeconds, timing.maxTerminationSeconds))
+    private func finishDeletion(_ stored: StoredObject) {
         guard let type = api.registry.lookup(group: "", version: "v1", plural: "pods") else { return }
         var options = APIServer.DeleteOptions()
         options.gracePeriodSeconds = 0
@@ -156,7 +151,7 @@ public final class Kubelet: Sendable {
 
     /// Applies a status change to the pod if it is still the same pod, bound and not terminating.
     @discardableResult
-    private func update(_ stored: StoredObject, _ change: @escaping (inout JSONValue, Double) -> Void) -> Bool {
+    private func update(_ stored: StoredObject, _ change: (inout JSONValue, Double) -> Void) -> Bool {
         guard let type = api.registry.lookup(group: "", version: "v1", plural: "pods") else { return false }
         let result = api.store.update(type.storageKey, stored.key, kind: type.kind, apiVersion: type.apiVersion) {
             current -> (StoreWrite, Bool) in

@@ -1,5 +1,6 @@
 import KubeMachinery
 import KubeModel
+import NIOCore
 import Synchronization
 
 /// Binds pods that have no node, as kube-scheduler's default profile does for the plugins that
@@ -11,16 +12,31 @@ import Synchronization
 final class Scheduler: Sendable {
     private let api: APIServer
     private let seed: UInt64
+    private let loop: any EventLoop
     private let counter = Mutex<UInt64>(0)
-    private let wake: AsyncStream<Void>.Continuation
-    private let wakeups: AsyncStream<Void>
+    private let cyclePending = Mutex(false)
     /// Pods bound since start, for stats.
     let bound = Mutex(0)
 
-    init(api: APIServer, seed: UInt64) {
+    /// - Parameter loop: the controllers' own event loop; cycles run there one at a time.
+    init(api: APIServer, seed: UInt64, loop: any EventLoop) {
         self.api = api
         self.seed = seed
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.loop = loop
+    }
+
+    /// Asks for a cycle soon; requests made while one is pending coalesce.
+    private func wake() {
+        let schedule = cyclePending.withLock { pending -> Bool in
+            if pending { return false }
+            pending = true
+            return true
+        }
+        guard schedule else { return }
+        loop.execute { [self] in
+            cyclePending.withLock { $0 = false }
+            cycle()
+        }
     }
 
     func observe(_ event: HistoryEvent) {
@@ -28,28 +44,20 @@ final class Scheduler: Sendable {
         switch event.resource.resource {
         case "pods":
             // New unbound pods need placing; a pod leaving frees capacity for waiting ones.
-            if event.type == .added && (event.object.fields["spec.nodeName"] ?? "").isEmpty { wake.yield() }
-            if event.type == .deleted { wake.yield() }
+            if event.type == .added && (event.object.fields["spec.nodeName"] ?? "").isEmpty { wake() }
+            if event.type == .deleted { wake() }
         case "nodes":
-            wake.yield()
+            wake()
         default:
             break
         }
     }
 
-    /// Runs scheduling cycles until cancelled: on every wake-up and at least once a second.
-    func run() async {
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                wake.yield()
-            }
-        }
-        defer { ticker.cancel() }
-        for await _ in wakeups {
-            if Task.isCancelled { return }
-            cycle()
-        }
+    /// Starts the once-a-second retry of unschedulable pods.
+    /// - Returns: a function that stops it.
+    func start() -> @Sendable () -> Void {
+        let task = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [self] _ in wake() }
+        return { task.cancel() }
     }
 
     /// One pass over every pending pod.
