@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: setup, build, then every test target.
+# Runs the whole test suite from a fresh clone: machine setup, build, every test target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash hack/setup.sh
 swift build --build-tests
-swift test --skip-build --parallel --num-workers 2
+swift test --skip-build

@@ -10,7 +10,7 @@ extension JSONValue {
     /// The compact encoding as a string.
     public var jsonString: String { String(decoding: encoded(), as: UTF8.self) }
 
-    /// An indented encoding (two spaces, as `kubectl -o json`), ending without a newline.
+    /// An indented encoding (four spaces, as `kubectl -o json`), ending without a newline.
     public func prettyEncoded() -> String {
         var output: [UInt8] = []
         encodePretty(into: &output, indent: 0)
@@ -75,18 +75,71 @@ extension JSONValue {
         }
     }
 
+    /// Writes a double the way Go's `encoding/json` does (`encode.go`, floatEncoder): the shortest
+    /// representation, in plain notation when 1e-6 <= |x| < 1e21, otherwise in exponent notation
+    /// with at least one exponent digit (`1e-7`, `1e+21`).
     static func encodeDouble(_ double: Double, into output: inout [UInt8]) {
         guard double.isFinite else {
             // JSON has no encoding for these; null is what JavaScript emits.
             output.append(contentsOf: "null".utf8)
             return
         }
-        if double == double.rounded(), abs(double) < 1e15 {
-            // Go's encoding/json writes integral floats without a fraction (e.g. 3, not 3.0).
-            output.append(contentsOf: String(Int64(double)).utf8)
+        let magnitude = abs(double)
+        let shortest = double.description
+        if magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21) {
+            output.append(contentsOf: goExponent(shortest).utf8)
         } else {
-            output.append(contentsOf: double.description.utf8)
+            output.append(contentsOf: plainNotation(shortest).utf8)
         }
+    }
+
+    /// `1e-07` → `1e-7`; `1.5e+21` stays.
+    private static func goExponent(_ text: String) -> String {
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return text }
+        let mantissa = text[..<e]
+        var exponent = text[text.index(after: e)...]
+        var sign = "+"
+        if let first = exponent.first, first == "-" || first == "+" {
+            sign = String(first)
+            exponent = exponent.dropFirst()
+        }
+        let digits = exponent.drop { $0 == "0" }
+        let trimmedMantissa = mantissa.hasSuffix(".0") ? mantissa.dropLast(2) : mantissa
+        return "\(trimmedMantissa)e\(sign)\(digits.isEmpty ? "0" : String(digits))"
+    }
+
+    /// Expands Swift's shortest form into plain decimal notation, without a trailing `.0`.
+    private static func plainNotation(_ text: String) -> String {
+        var negative = false
+        var body = Substring(text)
+        if body.first == "-" {
+            negative = true
+            body = body.dropFirst()
+        }
+        var exponent = 0
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            exponent = Int(body[body.index(after: e)...]) ?? 0
+            body = body[..<e]
+        }
+        var integerPart = body
+        var fractionPart: Substring = ""
+        if let dot = body.firstIndex(of: ".") {
+            integerPart = body[..<dot]
+            fractionPart = body[body.index(after: dot)...]
+        }
+        var digits = Array(integerPart + fractionPart)
+        var pointPosition = integerPart.count + exponent
+        while pointPosition > digits.count { digits.append("0") }
+        while pointPosition < 0 {
+            digits.insert("0", at: 0)
+            pointPosition += 1
+        }
+        var integerDigits = String(digits[..<pointPosition]).drop { $0 == "0" }
+        if integerDigits.isEmpty { integerDigits = "0" }
+        var fraction = String(digits[pointPosition...])
+        while fraction.last == "0" { fraction.removeLast() }
+        let sign = negative && !(integerDigits == "0" && fraction.isEmpty) ? "-" : ""
+        return sign + integerDigits + (fraction.isEmpty ? "" : "." + fraction)
     }
 
     /// Appends `string` as a quoted JSON string, escaping quotes, backslashes and control
