@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "roost", targets: ["roost"]),
+        .executable(name: "roost-bench", targets: ["roost-bench"]),
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "KubeMachinery", targets: ["KubeMachinery"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
@@ -58,6 +59,15 @@ let package = Package(
                 "KubeSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .executableTarget(
+            name: "roost-bench",
+            dependencies: [
+                "KubeSim",
+                "KubeModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift6
         ),

@@ -196,6 +196,13 @@ public final class KubeSim: Sendable {
 }
 
 extension APIServer {
+    /// Creates a namespace unless it exists.
+    /// - Throws: ``APIError`` when the name is invalid.
+    public func createNamespaceIfMissing(_ name: String) throws(APIError) {
+        guard store.get(GroupResource(group: "", resource: "namespaces"), ObjectKey(namespace: "", name: name)) == nil else { return }
+        try createNamespace(name)
+    }
+
     func createNamespace(_ name: String) throws(APIError) {
         guard let type = registry.lookup(group: "", version: "v1", plural: "namespaces") else { throw .notFoundPath() }
         var object: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]

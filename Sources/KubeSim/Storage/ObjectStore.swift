@@ -150,15 +150,8 @@ public final class ObjectStore: Sendable {
             if revision < state.compactedRevision {
                 throw .expired(requested: revision, oldest: state.compactedRevision)
             }
-            var table = state.tables[resource] ?? Table()
-            let keys: [ObjectKey]
-            if let cached = table.sortedKeys {
-                keys = cached
-            } else {
-                keys = table.objects.keys.sorted()
-                table.sortedKeys = keys
-                state.tables[resource] = table
-            }
+            let keys = Self.sortedKeys(resource, in: &state)
+            let table = state.tables[resource] ?? Table()
             // Roll back the changes made after `revision`: key -> the object then (nil: absent).
             var overlay: [ObjectKey: StoredObject?] = [:]
             if revision < state.resourceVersion {
@@ -225,10 +218,9 @@ public final class ObjectStore: Sendable {
                 let revision = state.resourceVersion
                 json.set(path: ["metadata", "resourceVersion"], to: .string(String(revision)))
                 let object = makeStored(resource: resource, key: key, json: json, revision: revision)
-                var table = state.tables[resource] ?? Table()
-                if current == nil { table.sortedKeys = nil }
-                table.objects[key] = object
-                state.tables[resource] = table
+                // Mutate in place: copying the table out would copy every object of the resource.
+                if current == nil { state.tables[resource, default: Table()].sortedKeys = nil }
+                state.tables[resource, default: Table()].objects[key] = object
                 let event = HistoryEvent(
                     resourceVersion: revision, resource: resource, type: current == nil ? .added : .modified,
                     object: object, previous: current)
@@ -253,6 +245,15 @@ public final class ObjectStore: Sendable {
             for observer in observers { observer(event) }
         }
         return (stored, extra)
+    }
+
+    /// The resource's keys in order, computed once after each insertion or removal.
+    private static func sortedKeys(_ resource: GroupResource, in state: inout State) -> [ObjectKey] {
+        if let cached = state.tables[resource]?.sortedKeys { return cached }
+        guard state.tables[resource] != nil else { return [] }
+        let keys = state.tables[resource, default: Table()].objects.keys.sorted()
+        state.tables[resource, default: Table()].sortedKeys = keys
+        return keys
     }
 
     private func makeStored(resource: GroupResource, key: ObjectKey, json: JSONValue, revision: Int64) -> StoredObject {
@@ -352,10 +353,8 @@ public final class ObjectStore: Sendable {
                     }
                 }
             case .currentState, .initialEvents:
-                var table = state.tables[resource] ?? Table()
-                let keys = table.sortedKeys ?? table.objects.keys.sorted()
-                table.sortedKeys = keys
-                state.tables[resource] = table
+                let keys = Self.sortedKeys(resource, in: &state)
+                let table = state.tables[resource] ?? Table()
                 for key in keys {
                     guard let object = table.objects[key], filter.matches(object) else { continue }
                     sink.deliver(WatchFrame(type: .added, resourceVersion: object.resourceVersion, object: object.bytes))
