@@ -115,7 +115,7 @@ public final class KubeSim: Sendable {
                     privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(material.serverKeyPEM.utf8), format: .pem)))
                 tlsConfiguration.certificateVerification = .optionalVerification
                 tlsConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(material.caCertificatePEM.utf8)))
-                tlsConfiguration.applicationProtocols = ["http/1.1"]
+                tlsConfiguration.applicationProtocols = ["h2", "http/1.1"]
                 tlsContext = try NIOSSLContext(configuration: tlsConfiguration)
             } catch {
                 throw StartError(description: "cannot set up TLS for the simulated cluster: \(error)")

@@ -1,6 +1,7 @@
 import KubeModel
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -48,12 +49,23 @@ final class HTTPServer: Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if let tls {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                guard let tls else {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context, tls: false))
                     }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPHandler(context: context, tls: tls != nil))
+                }
+                // Over TLS, ALPN picks HTTP/2 (each stream gets its own handler) or HTTP/1.1, as
+                // kube-apiserver offers both.
+                do {
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                return channel.configureCommonHTTPServerPipeline { streamChannel in
+                    streamChannel.eventLoop.makeCompletedFuture {
+                        try streamChannel.pipeline.syncOperations.addHandler(HTTPHandler(context: context, tls: true))
+                    }
                 }
             }
         do {
@@ -189,7 +201,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// The common name of a client certificate the TLS handshake verified against the cluster CA.
     private func clientCertificateUser(_ channelContext: ChannelHandlerContext) -> String? {
-        guard let ssl = try? channelContext.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
+        // Over HTTP/2 the TLS handler sits on the connection, the parent of the stream channel.
+        let pipeline = channelContext.channel.parent?.pipeline ?? channelContext.pipeline
+        guard let ssl = try? pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
             let peer = ssl.peerCertificate, let der = try? peer.toDERBytes(),
             let certificate = try? Certificate(derEncoded: der)
         else { return nil }
@@ -231,8 +245,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func startWatch(_ plan: WatchRequest, head: HTTPRequestHead, channelContext: ChannelHandlerContext) {
         var headers = HTTPHeaders()
+        // No Content-Length: HTTP/1.1 answers chunked, HTTP/2 streams DATA frames.
         headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Transfer-Encoding", value: "chunked")
         headers.add(name: "Cache-Control", value: "no-cache, private")
         let responseHead = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
         let stream = WatchStream(
