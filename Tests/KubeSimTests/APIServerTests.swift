@@ -68,6 +68,16 @@ import Testing
             #expect(malformed.status == 400)
             #expect(malformed.json["reason"] == "BadRequest")
 
+            let badYAML = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps", body: Array("metadata: [unclosed\n  name: x".utf8),
+                contentType: "application/yaml")
+            #expect(badYAML.status == 400)
+            #expect(badYAML.json["reason"] == "BadRequest")
+
+            let deep = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps", body: Array(String(repeating: "[", count: 100_000).utf8))
+            #expect(deep.status == 400, "hostile nesting is refused, not a crash")
+
             let badName = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
                 "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "Bad_Name"],
             ])

@@ -159,6 +159,23 @@ import Testing
             #expect(failed.status == 500)
             #expect(failed.json["reason"] == "InternalError")
 
+            _ = try http.request("POST", "/_sim/faults", json: ["latencySeconds": 0.3])
+            let slowStart = Date()
+            #expect(try http.request("GET", "/api/v1/namespaces/default/configmaps/late").status == 200)
+            #expect(Date().timeIntervalSince(slowStart) >= 0.28, "added latency")
+            _ = try http.request("DELETE", "/_sim/faults")
+
+            _ = try http.request("POST", "/_sim/faults", json: ["stallRequests": 1])
+            #expect(throws: RawHTTP.Failure.self, "a stalled request is never answered") {
+                try http.request("GET", "/api/v1/namespaces/default/configmaps", timeout: 0.5)
+            }
+            #expect(try http.request("GET", "/api/v1/namespaces/default/configmaps").status == 200, "only one request stalls")
+
+            let randomDrops = try http.watch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(sim.store.currentResourceVersion)")
+            _ = try http.request("POST", "/_sim/faults", json: ["dropWatchesEverySeconds": 0.2])
+            #expect(try randomDrops.waitForEnd(timeout: 3), "watches are dropped at random intervals")
+            _ = try http.request("DELETE", "/_sim/faults")
+
             let bad = try http.request("POST", "/_sim/faults", json: ["explode": true])
             #expect(bad.status == 400)
 
