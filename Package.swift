@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "roost-bench", targets: ["roost-bench"]),
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "KubeMachinery", targets: ["KubeMachinery"]),
+        .library(name: "KubeClient", targets: ["KubeClient"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
     ],
     dependencies: [
@@ -26,15 +27,33 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "KubeModel",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strictSwift6
         ),
         .target(
             name: "KubeMachinery",
             dependencies: ["KubeModel"],
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "CCurl",
+                "KubeModel",
+                "KubeMachinery",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSwift6
         ),
         .target(
@@ -75,6 +94,11 @@ let package = Package(
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"], swiftSettings: strictSwift6),
         .testTarget(name: "KubeMachineryTests", dependencies: ["KubeMachinery"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: ["KubeClient", "KubeSim", "KubeModel"],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "KubeSimTests",
             dependencies: ["KubeSim", "KubeModel", "KubeMachinery"],

@@ -1,4 +1,3 @@
-import KubeModel
 import Yams
 
 /// Why a YAML document could not be read.
