@@ -52,4 +52,10 @@ static inline CURLMcode roost_multi_setopt_long(CURLM *multi, CURLMoption option
     return curl_multi_setopt(multi, option, value);
 }
 
+static inline int roost_curl_pause_continue(void) { return CURLPAUSE_CONT; }
+static inline size_t roost_curl_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+
+/// The result code of a finished transfer from a CURLMSG_DONE message.
+static inline CURLcode roost_multi_message_result(const CURLMsg *message) { return message->data.result; }
+
 #endif
