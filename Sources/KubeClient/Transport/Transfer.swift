@@ -215,8 +215,8 @@ extension String {
     }
 }
 
-/// Seconds of the monotonic clock.
-func monotonicSeconds() -> Double {
+/// Seconds of the monotonic clock (CLOCK_MONOTONIC), for intervals and deadlines.
+public func monotonicSeconds() -> Double {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
