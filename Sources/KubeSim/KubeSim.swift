@@ -116,6 +116,8 @@ public final class KubeSim: Sendable {
                 tlsConfiguration.certificateVerification = .optionalVerification
                 tlsConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(material.caCertificatePEM.utf8)))
                 tlsConfiguration.applicationProtocols = ["h2", "http/1.1"]
+                // Idle clients rarely answer close_notify; do not hold shutdown for NIOSSL's default 5 s.
+                tlsConfiguration.shutdownTimeout = .milliseconds(200)
                 tlsContext = try NIOSSLContext(configuration: tlsConfiguration)
             } catch {
                 throw StartError(description: "cannot set up TLS for the simulated cluster: \(error)")
