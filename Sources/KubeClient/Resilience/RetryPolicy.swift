@@ -4,8 +4,8 @@
 /// Retry-After and status 429 or 5xx is retried after that many seconds), extended as Roost's
 /// SPEC asks: connection failures are retried with exponential backoff and jitter for safe verbs
 /// (and for any verb when the request provably never left), 429/503/504 are retried on every
-/// verb honouring Retry-After, and a 504 ResourceVersionTooLarge is never retried as is (the
-/// caller must change the request).
+/// verb honouring Retry-After, other 5xx answers only when they carry Retry-After, and a 504
+/// ResourceVersionTooLarge is never retried as is (the caller must change the request).
 public struct RetryPolicy: Sendable, Equatable {
     /// Retries after the first attempt.
     public var maxRetries: Int
@@ -50,9 +50,14 @@ public struct RetryPolicy: Sendable, Equatable {
             guard Self.isSafe(method) || !error.requestMayHaveBeenSent else { return nil }
             return backoff(attempt)
         case .status(let code, let retryAfter, let tooLarge):
-            guard [429, 503, 504].contains(code), !tooLarge else { return nil }
-            if let retryAfter { return min(max(0, retryAfter), maxDelay) }
-            return backoff(attempt)
+            guard !tooLarge else { return nil }
+            if [429, 503, 504].contains(code) {
+                if let retryAfter { return min(max(0, retryAfter), maxDelay) }
+                return backoff(attempt)
+            }
+            // Any other 5xx the server marked retriable with Retry-After (client-go's checkWait).
+            if (500..<600).contains(code), let retryAfter { return min(max(0, retryAfter), maxDelay) }
+            return nil
         }
     }
 

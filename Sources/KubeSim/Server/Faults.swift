@@ -10,13 +10,14 @@ public final class FaultInjector: Sendable {
         public var remaining: Int
         /// 500 (InternalError), 429 (TooManyRequests, with Retry-After), 503 or 504.
         public var code: Int
-        public var retryAfterSeconds: Int
+        /// Retry-After to send; nil sends none for 500 and 1 s for the others.
+        public var retryAfterSeconds: Int?
         /// Verbs to match (get, list, watch, create, update, patch, delete); empty matches all.
         public var verbs: Set<String>
         /// Path prefix to match; empty matches all.
         public var pathPrefix: String
 
-        public init(remaining: Int, code: Int, retryAfterSeconds: Int = 1, verbs: Set<String> = [], pathPrefix: String = "") {
+        public init(remaining: Int, code: Int, retryAfterSeconds: Int? = nil, verbs: Set<String> = [], pathPrefix: String = "") {
             self.remaining = remaining
             self.code = code
             self.retryAfterSeconds = retryAfterSeconds
@@ -48,17 +49,21 @@ public final class FaultInjector: Sendable {
             let rule = state.failures[index]
             state.failures[index].remaining -= 1
             if state.failures[index].remaining <= 0 { state.failures.remove(at: index) }
+            let retryAfter = rule.retryAfterSeconds ?? 1
             switch rule.code {
-            case 429: return .tooManyRequests(retryAfter: rule.retryAfterSeconds)
+            case 429: return .tooManyRequests(retryAfter: retryAfter)
             case 503:
                 return APIError(
                     code: 503, reason: "ServiceUnavailable", message: "the server is currently unable to handle the request",
-                    retryAfterSeconds: rule.retryAfterSeconds)
+                    retryAfterSeconds: retryAfter)
             case 504:
                 return APIError(
                     code: 504, reason: "Timeout", message: "the server was unable to return a response in the time allotted",
-                    retryAfterSeconds: rule.retryAfterSeconds)
-            default: return .internalError("injected fault")
+                    retryAfterSeconds: retryAfter)
+            default:
+                var error = APIError.internalError("injected fault")
+                error.retryAfterSeconds = rule.retryAfterSeconds
+                return error
             }
         }
     }
@@ -109,7 +114,7 @@ public final class FaultInjector: Sendable {
                     state.failures.map { rule in
                         [
                             "remaining": .int(Int64(rule.remaining)), "code": .int(Int64(rule.code)),
-                            "retryAfterSeconds": .int(Int64(rule.retryAfterSeconds)),
+                            "retryAfterSeconds": rule.retryAfterSeconds.map { .int(Int64($0)) } ?? .null,
                             "verbs": .array(rule.verbs.sorted().map { .string($0) }), "pathPrefix": .string(rule.pathPrefix),
                         ]
                     }),

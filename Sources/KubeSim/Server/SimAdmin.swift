@@ -146,7 +146,7 @@ struct SimAdmin: Sendable {
             }
             api.faults.addFailures(
                 .init(
-                    remaining: Int(count), code: Int(code), retryAfterSeconds: Int(fail["retryAfterSeconds"]?.intValue ?? 1),
+                    remaining: Int(count), code: Int(code), retryAfterSeconds: fail["retryAfterSeconds"]?.intValue.map { Int($0) },
                     verbs: Set(fail["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []),
                     pathPrefix: fail["pathPrefix"]?.stringValue ?? ""))
         }
