@@ -107,7 +107,7 @@ public struct FieldSelector: Sendable, Hashable, CustomStringConvertible {
       throw SelectionError(
         kind: .unsupportedFieldLabel, input: label,
         message:
-          "\(goQuote(label)) is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
+          "\(GoFormat.quote(label)) is not a known field selector: only \"metadata.name\", \"metadata.namespace\""
       )
     }
   }

@@ -266,7 +266,7 @@ public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
       default:
         throw SelectionError(
           kind: .labelSelectorInvalid, input: path,
-          message: "\(goQuote(opName)) is not a valid label selector operator")
+          message: "\(GoFormat.quote(opName)) is not a valid label selector operator")
       }
       requirements.append(try LabelSelector.checked(key, op, values))
     }

@@ -116,7 +116,7 @@ public struct NodeSelectorTerm: Sendable, Hashable {
   {
     SelectorFieldError(
       path: path, type: .notSupported, value: .string(value),
-      detail: "supported values: " + supported.map(goQuote).joined(separator: ", ")
+      detail: "supported values: " + supported.map(GoFormat.quote).joined(separator: ", ")
     ).message
   }
 

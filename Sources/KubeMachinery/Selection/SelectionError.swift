@@ -66,7 +66,7 @@ struct SelectorFieldError: Hashable {
   var message: String {
     var text = "\(path ?? "<nil>"): \(type.rawValue): "
     switch value {
-    case .string(let string): text += goQuote(string)
+    case .string(let string): text += GoFormat.quote(string)
     case .strings(let list): text += jsonStringArray(list)
     }
     if !detail.isEmpty { text += ": \(detail)" }
@@ -82,27 +82,6 @@ func aggregateMessage(_ messages: [String]) -> String {
   for message in messages where seen.insert(message).inserted { unique.append(message) }
   if unique.count == 1 { return unique[0] }
   return "[" + unique.joined(separator: ", ") + "]"
-}
-
-/// Go's `%q` for a string (`strconv.Quote`), for the characters label keys and values can hold.
-func goQuote(_ string: String) -> String {
-  var out = "\""
-  for scalar in string.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case "\n": out += "\\n"
-    case "\t": out += "\\t"
-    case "\r": out += "\\r"
-    default:
-      if scalar.value < 0x20 || scalar.value == 0x7f {
-        out += "\\x" + hex(scalar.value, width: 2)
-      } else {
-        out.unicodeScalars.append(scalar)
-      }
-    }
-  }
-  return out + "\""
 }
 
 /// Go's `json.Marshal` of a `[]string` (HTML-safe escaping included).
