@@ -111,10 +111,13 @@ public final class KubeSim: Sendable {
                 let material = try TLSMaterial.generate()
                 tlsMaterial = material
                 var tlsConfiguration = TLSConfiguration.makeServerConfiguration(
-                    certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(material.serverCertificatePEM.utf8)).map { .certificate($0) },
+                    certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(material.serverCertificatePEM.utf8)).map {
+                        .certificate($0)
+                    },
                     privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(material.serverKeyPEM.utf8), format: .pem)))
                 tlsConfiguration.certificateVerification = .optionalVerification
-                tlsConfiguration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(material.caCertificatePEM.utf8)))
+                tlsConfiguration.trustRoots = .certificates(
+                    try NIOSSLCertificate.fromPEMBytes(Array(material.caCertificatePEM.utf8)))
                 tlsConfiguration.applicationProtocols = ["h2", "http/1.1"]
                 // Idle clients rarely answer close_notify; do not hold shutdown for NIOSSL's default 5 s.
                 tlsConfiguration.shutdownTimeout = .milliseconds(200)
@@ -168,7 +171,8 @@ public final class KubeSim: Sendable {
     public func kubeconfig() -> String {
         var clusterLines = ["- name: roost-sim", "  cluster:", "    server: \(url)"]
         if let tlsMaterial {
-            clusterLines.append("    certificate-authority-data: \(Data(tlsMaterial.caCertificatePEM.utf8).base64EncodedString())")
+            clusterLines.append(
+                "    certificate-authority-data: \(Data(tlsMaterial.caCertificatePEM.utf8).base64EncodedString())")
         }
         var lines = ["apiVersion: v1", "kind: Config", "clusters:"] + clusterLines
         lines += ["users:", "- name: roost-admin", "  user:", "    token: \(adminToken)"]
@@ -179,9 +183,15 @@ public final class KubeSim: Sendable {
                 "    client-key-data: \(Data(tlsMaterial.clientKeyPEM.utf8).base64EncodedString())",
             ]
         }
-        lines += ["contexts:", "- name: roost-sim", "  context:", "    cluster: roost-sim", "    user: roost-admin", "    namespace: default"]
+        lines += [
+            "contexts:", "- name: roost-sim", "  context:", "    cluster: roost-sim", "    user: roost-admin",
+            "    namespace: default",
+        ]
         if tlsMaterial != nil {
-            lines += ["- name: roost-sim-cert", "  context:", "    cluster: roost-sim", "    user: roost-admin-cert", "    namespace: default"]
+            lines += [
+                "- name: roost-sim-cert", "  context:", "    cluster: roost-sim", "    user: roost-admin-cert",
+                "    namespace: default",
+            ]
         }
         lines += ["current-context: roost-sim", "preferences: {}"]
         return lines.joined(separator: "\n") + "\n"
@@ -201,7 +211,9 @@ extension APIServer {
     /// Creates a namespace unless it exists.
     /// - Throws: ``APIError`` when the name is invalid.
     public func createNamespaceIfMissing(_ name: String) throws(APIError) {
-        guard store.get(GroupResource(group: "", resource: "namespaces"), ObjectKey(namespace: "", name: name)) == nil else { return }
+        guard store.get(GroupResource(group: "", resource: "namespaces"), ObjectKey(namespace: "", name: name)) == nil else {
+            return
+        }
         try createNamespace(name)
     }
 
@@ -210,7 +222,8 @@ extension APIServer {
         var object: JSONValue = ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]]
         let now = Timestamp.now()
         prepareForCreate(type, &object, now: now)
-        _ = try store.update(type.storageKey, ObjectKey(namespace: "", name: name), kind: type.kind, apiVersion: type.apiVersion) {
+        _ = try store.update(type.storageKey, ObjectKey(namespace: "", name: name), kind: type.kind, apiVersion: type.apiVersion)
+        {
             current throws(APIError) -> (StoreWrite, Void) in
             if current != nil { throw .alreadyExists(type, name: name) }
             return (.put(object), ())

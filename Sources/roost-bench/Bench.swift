@@ -50,7 +50,9 @@ final class Report {
         var lines = ["", "\(bench) benchmark", String(repeating: "-", count: width + 24)]
         for figure in figures {
             let value = String(format: "%.3f", figure.value)
-            lines.append(figure.metric.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value.leftPadded(14) + "  " + figure.unit)
+            lines.append(
+                figure.metric.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value.leftPadded(14) + "  "
+                    + figure.unit)
         }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }

@@ -61,7 +61,9 @@ struct SimBench: AsyncParsableCommand {
         let podResource = GroupResource(group: "", resource: "pods")
         for index in 0..<pods {
             let pod = BenchPod.make(index, nodes: nodes)
-            sim.store.update(podResource, ObjectKey(namespace: "agents", name: BenchPod.name(index)), kind: "Pod", apiVersion: "v1") {
+            sim.store.update(
+                podResource, ObjectKey(namespace: "agents", name: BenchPod.name(index)), kind: "Pod", apiVersion: "v1"
+            ) {
                 _ -> (StoreWrite, Void) in (.put(pod), ())
             }
         }
@@ -205,16 +207,20 @@ enum BenchPod {
         let container: (String, String) -> JSONValue = { name, image in
             [
                 "name": .string(name), "image": .string(image),
-                "env": [["name": "ROOST_SESSION", "value": .string("session-\(index)")], ["name": "LOG_LEVEL", "value": "info"]],
+                "env": [
+                    ["name": "ROOST_SESSION", "value": .string("session-\(index)")], ["name": "LOG_LEVEL", "value": "info"],
+                ],
                 "resources": ["requests": ["cpu": "4", "memory": "8Gi"], "limits": ["memory": "8Gi"]],
                 "volumeMounts": [["name": "workspace", "mountPath": "/workspace"]],
-                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File", "imagePullPolicy": "IfNotPresent",
+                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                "imagePullPolicy": "IfNotPresent",
             ]
         }
         return [
             "apiVersion": "v1", "kind": "Pod",
             "metadata": [
-                "name": .string(name(index)), "namespace": "agents", "uid": .string("00000000-0000-4000-8000-\(String(format: "%012d", index))"),
+                "name": .string(name(index)), "namespace": "agents",
+                "uid": .string("00000000-0000-4000-8000-\(String(format: "%012d", index))"),
                 "creationTimestamp": time,
                 "labels": [
                     "roost.dev/managed-by": "roost", "roost.dev/runtime": "coder", "roost.dev/machine": "large-2x",
@@ -240,7 +246,9 @@ enum BenchPod {
                 ],
             ],
             "spec": [
-                "containers": [container("agent", "ghcr.io/roost-dev/coder:1.4.2"), container("sidecar", "ghcr.io/roost-dev/proxy:0.9.1")],
+                "containers": [
+                    container("agent", "ghcr.io/roost-dev/coder:1.4.2"), container("sidecar", "ghcr.io/roost-dev/proxy:0.9.1"),
+                ],
                 "volumes": [["name": "workspace", "emptyDir": [:]]],
                 "nodeName": node, "restartPolicy": "Never", "schedulerName": "default-scheduler",
                 "terminationGracePeriodSeconds": 30, "serviceAccountName": "default",
@@ -249,7 +257,14 @@ enum BenchPod {
                         "preferredDuringSchedulingIgnoredDuringExecution": [
                             [
                                 "weight": 100,
-                                "preference": ["matchExpressions": [["key": "node.cluster.x-k8s.io/machinepool", "operator": "In", "values": ["large-machines"]]]],
+                                "preference": [
+                                    "matchExpressions": [
+                                        [
+                                            "key": "node.cluster.x-k8s.io/machinepool", "operator": "In",
+                                            "values": ["large-machines"],
+                                        ]
+                                    ]
+                                ],
                             ]
                         ]
                     ]
@@ -267,12 +282,14 @@ enum BenchPod {
                 ],
                 "containerStatuses": [
                     [
-                        "name": "agent", "ready": true, "started": true, "restartCount": 0, "image": "ghcr.io/roost-dev/coder:1.4.2",
+                        "name": "agent", "ready": true, "started": true, "restartCount": 0,
+                        "image": "ghcr.io/roost-dev/coder:1.4.2",
                         "imageID": "ghcr.io/roost-dev/coder@sha256:1f2e3d", "containerID": "containerd://9a8b7c6d5e4f",
                         "state": ["running": ["startedAt": time]],
                     ],
                     [
-                        "name": "sidecar", "ready": true, "started": true, "restartCount": 0, "image": "ghcr.io/roost-dev/proxy:0.9.1",
+                        "name": "sidecar", "ready": true, "started": true, "restartCount": 0,
+                        "image": "ghcr.io/roost-dev/proxy:0.9.1",
                         "imageID": "ghcr.io/roost-dev/proxy@sha256:4c5d6e", "containerID": "containerd://1a2b3c4d5e6f",
                         "state": ["running": ["startedAt": time]],
                     ],

@@ -43,7 +43,8 @@ import Testing
             for _ in 0..<50 {
                 group.addTask {
                     try await transport.send(
-                        HTTPRequest(method: "GET", url: secure.url + "/api/v1/namespaces", headers: headers, tls: Self.tls(secure))
+                        HTTPRequest(
+                            method: "GET", url: secure.url + "/api/v1/namespaces", headers: headers, tls: Self.tls(secure))
                     ).head.status
                 }
             }
@@ -58,7 +59,8 @@ import Testing
         var certificate = Self.tls(secure)
         certificate.clientCertificatePEM = Array(material.clientCertificatePEM.utf8)
         certificate.clientKeyPEM = Array(material.clientKeyPEM.utf8)
-        let byCertificate = try await transport.send(HTTPRequest(method: "GET", url: secure.url + "/api/v1/pods", tls: certificate))
+        let byCertificate = try await transport.send(
+            HTTPRequest(method: "GET", url: secure.url + "/api/v1/pods", tls: certificate))
         #expect(byCertificate.head.status == 200)
 
         // Without the CA the server certificate is not trusted.
@@ -85,10 +87,14 @@ import Testing
                 body: Array(#"{"data":{"k":"w"}}"#.utf8)))
         #expect(patched.head.status == 200)
         #expect(try JSONValue.parse(patched.body)[path: ["data", "k"]] == "w")
-        let deleted = try await transport.send(HTTPRequest(method: "DELETE", url: sim.url + "/api/v1/namespaces/default/configmaps/c"))
+        let deleted = try await transport.send(
+            HTTPRequest(method: "DELETE", url: sim.url + "/api/v1/namespaces/default/configmaps/c"))
         #expect(deleted.head.status == 200)
         let big = [UInt8](repeating: UInt8(ascii: "a"), count: 2_000_000)
-        let large: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big"], "data": ["k": .string(String(decoding: big, as: UTF8.self))]]
+        let large: JSONValue = [
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "big"],
+            "data": ["k": .string(String(decoding: big, as: UTF8.self))],
+        ]
         let largeCreated = try await transport.send(
             HTTPRequest(
                 method: "POST", url: sim.url + "/api/v1/namespaces/default/configmaps",
@@ -163,7 +169,8 @@ import Testing
         defer { sim.shutdown() }
         sim.faults.stallRequests(1)
         await #expect(throws: TransportError.timedOut("no response within 0.3 s")) {
-            try await transport.send(HTTPRequest(method: "GET", url: sim.url + "/version", totalTimeout: nil, responseTimeout: 0.3))
+            try await transport.send(
+                HTTPRequest(method: "GET", url: sim.url + "/version", totalTimeout: nil, responseTimeout: 0.3))
         }
     }
 }

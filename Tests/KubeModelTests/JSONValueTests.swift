@@ -143,24 +143,25 @@ private func encodedString(_ value: JSONValue) -> String { String(decoding: valu
 // MARK: - Numbers
 
 @Suite struct JSONNumberTests {
-    @Test(arguments: [
-        ("0", JSONValue.int(0)),
-        ("-0", .int(0)),
-        ("7", .int(7)),
-        ("-15", .int(-15)),
-        ("9223372036854775807", .int(Int64.max)),
-        ("-9223372036854775808", .int(Int64.min)),
-        ("1.5", .double(1.5)),
-        ("-0.5", .double(-0.5)),
-        ("1e3", .double(1000)),
-        ("1E+3", .double(1000)),
-        ("25e-1", .double(2.5)),
-        ("1.0", .double(1)),
-        ("0e0", .double(0)),
-        ("9223372036854775808", .double(9.223372036854775808e18)),
-        ("-9223372036854775809", .double(-9.223372036854775809e18)),
-        ("123456789012345678901234567890", .double(1.2345678901234568e29)),
-    ] as [(String, JSONValue)])
+    @Test(
+        arguments: [
+            ("0", JSONValue.int(0)),
+            ("-0", .int(0)),
+            ("7", .int(7)),
+            ("-15", .int(-15)),
+            ("9223372036854775807", .int(Int64.max)),
+            ("-9223372036854775808", .int(Int64.min)),
+            ("1.5", .double(1.5)),
+            ("-0.5", .double(-0.5)),
+            ("1e3", .double(1000)),
+            ("1E+3", .double(1000)),
+            ("25e-1", .double(2.5)),
+            ("1.0", .double(1)),
+            ("0e0", .double(0)),
+            ("9223372036854775808", .double(9.223372036854775808e18)),
+            ("-9223372036854775809", .double(-9.223372036854775809e18)),
+            ("123456789012345678901234567890", .double(1.2345678901234568e29)),
+        ] as [(String, JSONValue)])
     func numberKinds(text: String, expected: JSONValue) throws {
         let value = try JSONValue.parse(text)
         #expect(value == expected)
@@ -555,13 +556,17 @@ private func encodedString(_ value: JSONValue) -> String { String(decoding: valu
         let output = value.encoded()
         #expect(output == input)
         if output != input {
-            let mismatch = zip(output, input).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(output.count, input.count)
-            Issue.record("first difference at byte \(mismatch): \(String(decoding: output.dropFirst(max(0, mismatch - 40)).prefix(80), as: UTF8.self))")
+            let mismatch =
+                zip(output, input).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(output.count, input.count)
+            Issue.record(
+                "first difference at byte \(mismatch): \(String(decoding: output.dropFirst(max(0, mismatch - 40)).prefix(80), as: UTF8.self))"
+            )
         }
         #expect(value[path: ["metadata", "name"]] == "web-7d4b9c6f5d-x2x9q")
         #expect(value[path: ["metadata", "generation"]] == .int(1))
         #expect(value[path: ["status", "extra", "big"]] == .int(9_007_199_254_740_993))
-        #expect(value[path: ["metadata", "annotations", "description"]]?.stringValue?.hasPrefix("café – naïve 😀 \"quoted\"") == true)
+        #expect(
+            value[path: ["metadata", "annotations", "description"]]?.stringValue?.hasPrefix("café – naïve 😀 \"quoted\"") == true)
         #expect(try JSONValue.parse(value.prettyEncoded()) == value)
     }
 }

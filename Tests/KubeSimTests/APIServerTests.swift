@@ -27,7 +27,9 @@ import Testing
 
             let groups = try http.request("GET", "/apis")
             let names = groups.json["groups"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-            for group in ["apps", "coordination.k8s.io", "apiextensions.k8s.io", "rbac.authorization.k8s.io", "policy", "events.k8s.io"] {
+            for group in [
+                "apps", "coordination.k8s.io", "apiextensions.k8s.io", "rbac.authorization.k8s.io", "policy", "events.k8s.io",
+            ] {
                 #expect(names.contains(group), "missing group \(group)")
             }
             let openapi = try http.request("GET", "/openapi/v3")
@@ -39,17 +41,21 @@ import Testing
 
     @Test func createGetAndErrorStatuses() throws {
         try withSim(runKubelet: false) { _, http in
-            let created = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "one"], "data": ["a": "b"],
-            ])
+            let created = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "one"], "data": ["a": "b"],
+                ])
             #expect(created.status == 201)
             #expect(created.json[path: ["metadata", "uid"]]?.stringValue?.count == 36)
             #expect(created.json[path: ["metadata", "creationTimestamp"]] != nil)
             #expect(created.json[path: ["metadata", "resourceVersion"]]?.stringValue != nil)
 
-            let duplicate = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "one"],
-            ])
+            let duplicate = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "one"],
+                ])
             #expect(duplicate.status == 409)
             #expect(duplicate.json["reason"] == "AlreadyExists")
             #expect(duplicate.json["message"] == "configmaps \"one\" already exists")
@@ -57,11 +63,12 @@ import Testing
 
             let missing = try http.request("GET", "/api/v1/namespaces/default/configmaps/nope")
             #expect(missing.status == 404)
-            #expect(missing.json == [
-                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
-                "message": "configmaps \"nope\" not found", "reason": "NotFound",
-                "details": ["name": "nope", "kind": "configmaps"], "code": 404,
-            ])
+            #expect(
+                missing.json == [
+                    "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure",
+                    "message": "configmaps \"nope\" not found", "reason": "NotFound",
+                    "details": ["name": "nope", "kind": "configmaps"], "code": 404,
+                ])
 
             let malformed = try http.request(
                 "POST", "/api/v1/namespaces/default/configmaps", body: Array("{\"metadata\": ".utf8))
@@ -78,25 +85,31 @@ import Testing
                 "POST", "/api/v1/namespaces/default/configmaps", body: Array(String(repeating: "[", count: 100_000).utf8))
             #expect(deep.status == 400, "hostile nesting is refused, not a crash")
 
-            let badName = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "Bad_Name"],
-            ])
+            let badName = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "Bad_Name"],
+                ])
             #expect(badName.status == 422)
             #expect(badName.json["reason"] == "Invalid")
             #expect(badName.json[path: ["details", "causes"]]?.arrayValue?.first?["field"] == "metadata.name")
 
-            let noNamespace = try http.request("POST", "/api/v1/namespaces/absent/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "x"],
-            ])
+            let noNamespace = try http.request(
+                "POST", "/api/v1/namespaces/absent/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "x"],
+                ])
             #expect(noNamespace.status == 404)
             #expect(noNamespace.json["message"] == "namespaces \"absent\" not found")
 
             let unknownResource = try http.request("GET", "/api/v1/namespaces/default/gadgets")
             #expect(unknownResource.status == 404)
 
-            let wrongKind = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "x"],
-            ])
+            let wrongKind = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "x"],
+                ])
             #expect(wrongKind.status == 400)
 
             let badMedia = try http.request(
@@ -115,9 +128,12 @@ import Testing
 
     @Test func staleUpdateConflictsAndNoOpUpdateIsNotWritten() throws {
         try withSim(runKubelet: false) { sim, http in
-            let created = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["a": "1"],
-            ]).json
+            let created = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"], "data": ["a": "1"],
+                ]
+            ).json
             var first = created
             first["data"] = ["a": "2"]
             let updated = try http.request("PUT", "/api/v1/namespaces/default/configmaps/c", json: first)
@@ -141,9 +157,11 @@ import Testing
     @Test func paginationAndExpiredContinue() throws {
         try withSim(runKubelet: false) { sim, http in
             for index in 0..<5 {
-                _ = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("cm-\(index)")],
-                ])
+                _ = try http.request(
+                    "POST", "/api/v1/namespaces/default/configmaps",
+                    json: [
+                        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("cm-\(index)")],
+                    ])
             }
             let page1 = try http.request("GET", "/api/v1/namespaces/default/configmaps?limit=2").json
             #expect(page1["items"]?.arrayValue?.compactMap { $0[path: ["metadata", "name"]]?.stringValue } == ["cm-0", "cm-1"])
@@ -164,7 +182,8 @@ import Testing
             let garbage = try http.request("GET", "/api/v1/namespaces/default/configmaps?limit=2&continue=notatoken")
             #expect(garbage.status == 400)
 
-            let future = try http.request("GET", "/api/v1/namespaces/default/configmaps?resourceVersion=999999&resourceVersionMatch=NotOlderThan")
+            let future = try http.request(
+                "GET", "/api/v1/namespaces/default/configmaps?resourceVersion=999999&resourceVersionMatch=NotOlderThan")
             #expect(future.status == 504)
             #expect(future.json[path: ["details", "causes"]]?.arrayValue?.first?["reason"] == "ResourceVersionTooLarge")
 
@@ -181,9 +200,12 @@ import Testing
             for (name, labels) in sets {
                 var labelObject = JSONObject()
                 for (key, value) in labels { labelObject[key] = .string(value) }
-                _ = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": .object(labelObject)],
-                ])
+                _ = try http.request(
+                    "POST", "/api/v1/namespaces/default/configmaps",
+                    json: [
+                        "apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": ["name": .string(name), "labels": .object(labelObject)],
+                    ])
             }
             func names(_ query: String) throws -> [String] {
                 let parts = query.split(separator: "=", maxSplits: 1).map(String.init)
@@ -214,23 +236,33 @@ import Testing
 
     @Test func finalizersAndPreconditions() throws {
         try withSim(runKubelet: false) { sim, http in
-            let created = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "f", "finalizers": ["example.com/hold"]],
-            ]).json
+            let created = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "f", "finalizers": ["example.com/hold"]],
+                ]
+            ).json
             let uid = created[path: ["metadata", "uid"]]?.stringValue ?? ""
-            let wrongUID = try http.request("DELETE", "/api/v1/namespaces/default/configmaps/f", json: [
-                "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["uid": "not-the-uid"],
-            ])
+            let wrongUID = try http.request(
+                "DELETE", "/api/v1/namespaces/default/configmaps/f",
+                json: [
+                    "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["uid": "not-the-uid"],
+                ])
             #expect(wrongUID.status == 409)
-            #expect(wrongUID.json["message"]?.stringValue?.contains("Precondition failed: UID in precondition: not-the-uid") == true)
-            let wrongRV = try http.request("DELETE", "/api/v1/namespaces/default/configmaps/f", json: [
-                "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["resourceVersion": "1"],
-            ])
+            #expect(
+                wrongUID.json["message"]?.stringValue?.contains("Precondition failed: UID in precondition: not-the-uid") == true)
+            let wrongRV = try http.request(
+                "DELETE", "/api/v1/namespaces/default/configmaps/f",
+                json: [
+                    "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["resourceVersion": "1"],
+                ])
             #expect(wrongRV.status == 409)
 
-            let deleted = try http.request("DELETE", "/api/v1/namespaces/default/configmaps/f", json: [
-                "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["uid": .string(uid)],
-            ])
+            let deleted = try http.request(
+                "DELETE", "/api/v1/namespaces/default/configmaps/f",
+                json: [
+                    "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": ["uid": .string(uid)],
+                ])
             #expect(deleted.status == 200)
             #expect(deleted.json[path: ["metadata", "deletionTimestamp"]] != nil)
             let still = try http.request("GET", "/api/v1/namespaces/default/configmaps/f")
@@ -238,7 +270,8 @@ import Testing
 
             let addFinalizer = try http.request(
                 "PATCH", "/api/v1/namespaces/default/configmaps/f",
-                json: ["metadata": ["finalizers": ["example.com/hold", "example.com/new"]]], contentType: "application/merge-patch+json")
+                json: ["metadata": ["finalizers": ["example.com/hold", "example.com/new"]]],
+                contentType: "application/merge-patch+json")
             #expect(addFinalizer.status == 422)
 
             let release = try http.request(
@@ -247,17 +280,27 @@ import Testing
             #expect(release.status == 200)
             let gone = try http.request("GET", "/api/v1/namespaces/default/configmaps/f")
             #expect(gone.status == 404)
-            #expect(sim.store.get(GroupResource(group: "", resource: "configmaps"), ObjectKey(namespace: "default", name: "f")) == nil)
+            #expect(
+                sim.store.get(GroupResource(group: "", resource: "configmaps"), ObjectKey(namespace: "default", name: "f")) == nil
+            )
         }
     }
 
     @Test func patchTypes() throws {
         try withSim(runKubelet: false) { _, http in
-            _ = try http.request("POST", "/api/v1/namespaces/default/pods", json: podManifest(
-                "p", extraSpec: ["containers": [
-                    ["name": "main", "image": "busybox:1.36", "env": [["name": "A", "value": "1"], ["name": "B", "value": "2"]]],
-                    ["name": "side", "image": "busybox:1.36"],
-                ], "nodeName": "default-0"]))
+            _ = try http.request(
+                "POST", "/api/v1/namespaces/default/pods",
+                json: podManifest(
+                    "p",
+                    extraSpec: [
+                        "containers": [
+                            [
+                                "name": "main", "image": "busybox:1.36",
+                                "env": [["name": "A", "value": "1"], ["name": "B", "value": "2"]],
+                            ],
+                            ["name": "side", "image": "busybox:1.36"],
+                        ], "nodeName": "default-0",
+                    ]))
             let merge = try http.request(
                 "PATCH", "/api/v1/namespaces/default/pods/p", json: ["metadata": ["labels": ["x": "y"]]],
                 contentType: "application/merge-patch+json")
@@ -266,7 +309,9 @@ import Testing
 
             let strategic = try http.request(
                 "PATCH", "/api/v1/namespaces/default/pods/p",
-                json: ["spec": ["containers": [["name": "main", "image": "busybox:1.37"], ["name": "side", "$patch": "delete"]]]],
+                json: [
+                    "spec": ["containers": [["name": "main", "image": "busybox:1.37"], ["name": "side", "$patch": "delete"]]]
+                ],
                 contentType: "application/strategic-merge-patch+json")
             // Removing a container is not a permitted pod update.
             #expect(strategic.status == 422)
@@ -282,16 +327,21 @@ import Testing
 
             let jsonPatch = try http.request(
                 "PATCH", "/api/v1/namespaces/default/pods/p",
-                json: [["op": "test", "path": "/metadata/labels/x", "value": "y"], ["op": "replace", "path": "/metadata/labels/x", "value": "z"]],
+                json: [
+                    ["op": "test", "path": "/metadata/labels/x", "value": "y"],
+                    ["op": "replace", "path": "/metadata/labels/x", "value": "z"],
+                ],
                 contentType: "application/json-patch+json")
             #expect(jsonPatch.status == 200)
             #expect(jsonPatch.json[path: ["metadata", "labels", "x"]] == "z")
             let failedTest = try http.request(
-                "PATCH", "/api/v1/namespaces/default/pods/p", json: [["op": "test", "path": "/metadata/labels/x", "value": "nope"]],
+                "PATCH", "/api/v1/namespaces/default/pods/p",
+                json: [["op": "test", "path": "/metadata/labels/x", "value": "nope"]],
                 contentType: "application/json-patch+json")
             #expect(failedTest.status == 422)
             let badPatch = try http.request(
-                "PATCH", "/api/v1/namespaces/default/pods/p", body: Array("[{\"op\": ".utf8), contentType: "application/json-patch+json")
+                "PATCH", "/api/v1/namespaces/default/pods/p", body: Array("[{\"op\": ".utf8),
+                contentType: "application/json-patch+json")
             #expect(badPatch.status == 400)
 
             let stalePatch = try http.request(
@@ -334,7 +384,8 @@ import Testing
             #expect(pruned.json[path: ["data", "a"]] == "changed")
 
             let noManager = try http.request(
-                "PATCH", "/api/v1/namespaces/default/configmaps/ssa", body: Array(alice.utf8), contentType: "application/apply-patch+yaml")
+                "PATCH", "/api/v1/namespaces/default/configmaps/ssa", body: Array(alice.utf8),
+                contentType: "application/apply-patch+yaml")
             #expect(noManager.status == 400)
         }
     }

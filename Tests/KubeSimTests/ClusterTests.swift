@@ -18,7 +18,11 @@ import Testing
                     "preferredDuringSchedulingIgnoredDuringExecution": [
                         [
                             "weight": 80,
-                            "preference": ["matchExpressions": [["key": "node.cluster.x-k8s.io/machinepool", "operator": "In", "values": ["scheduled-runs"]]]],
+                            "preference": [
+                                "matchExpressions": [
+                                    ["key": "node.cluster.x-k8s.io/machinepool", "operator": "In", "values": ["scheduled-runs"]]
+                                ]
+                            ],
                         ]
                     ]
                 ]
@@ -28,7 +32,8 @@ import Testing
                 for index in batch {
                     let created = try http.request(
                         "POST", "/api/v1/namespaces/default/pods",
-                        json: podManifest("sched-\(index)", labels: ["roost.dev/runtime": "coder"], extraSpec: ["affinity": affinity]))
+                        json: podManifest(
+                            "sched-\(index)", labels: ["roost.dev/runtime": "coder"], extraSpec: ["affinity": affinity]))
                     #expect(created.status == 201)
                 }
                 #expect(
@@ -64,17 +69,27 @@ import Testing
             let required: JSONValue = [
                 "nodeAffinity": [
                     "requiredDuringSchedulingIgnoredDuringExecution": [
-                        "nodeSelectorTerms": [["matchExpressions": [["key": "node.cluster.x-k8s.io/machinepool", "operator": "In", "values": ["nowhere"]]]]]
+                        "nodeSelectorTerms": [
+                            [
+                                "matchExpressions": [
+                                    ["key": "node.cluster.x-k8s.io/machinepool", "operator": "In", "values": ["nowhere"]]
+                                ]
+                            ]
+                        ]
                     ]
                 ]
             ]
-            _ = try http.request("POST", "/api/v1/namespaces/default/pods", json: podManifest("stuck", extraSpec: ["affinity": required]))
+            _ = try http.request(
+                "POST", "/api/v1/namespaces/default/pods", json: podManifest("stuck", extraSpec: ["affinity": required]))
             #expect(
                 eventually {
                     let conditions = (try? pod(http, "stuck"))?[path: ["status", "conditions"]]?.arrayValue ?? []
-                    return conditions.contains { $0["type"] == "PodScheduled" && $0["status"] == "False" && $0["reason"] == "Unschedulable" }
+                    return conditions.contains {
+                        $0["type"] == "PodScheduled" && $0["status"] == "False" && $0["reason"] == "Unschedulable"
+                    }
                 })
-            let message = try pod(http, "stuck")[path: ["status", "conditions"]]?.arrayValue?.first?["message"]?.stringValue ?? ""
+            let message =
+                try pod(http, "stuck")[path: ["status", "conditions"]]?.arrayValue?.first?["message"]?.stringValue ?? ""
             #expect(message.hasPrefix("0/3 nodes are available:"), "got: \(message)")
             #expect(message.contains("node(s) didn't match Pod's node affinity/selector"))
 
@@ -87,13 +102,17 @@ import Testing
                     let conditions = (try? pod(http, "fill-2"))?[path: ["status", "conditions"]]?.arrayValue ?? []
                     return conditions.contains { $0["type"] == "PodScheduled" && $0["status"] == "False" }
                 })
-            let fullMessage = try pod(http, "fill-2")[path: ["status", "conditions"]]?.arrayValue?.first?["message"]?.stringValue ?? ""
+            let fullMessage =
+                try pod(http, "fill-2")[path: ["status", "conditions"]]?.arrayValue?.first?["message"]?.stringValue ?? ""
             #expect(fullMessage.contains("Too many pods"), "got: \(fullMessage)")
             #expect(fullMessage.contains("untolerated taint"), "got: \(fullMessage)")
 
             // Freeing a node lets the waiting pod in.
             _ = try http.request("DELETE", "/api/v1/namespaces/default/pods/fill-0?gracePeriodSeconds=0")
-            #expect(eventually { (try? pod(http, "fill-2"))?[path: ["spec", "nodeName"]]?.stringValue?.hasPrefix("default-") == true })
+            #expect(
+                eventually {
+                    (try? pod(http, "fill-2"))?[path: ["spec", "nodeName"]]?.stringValue?.hasPrefix("default-") == true
+                })
         }
     }
 
@@ -102,7 +121,10 @@ import Testing
             var configuration = podManifest("manual")
             configuration.set(path: ["spec", "schedulerName"], to: "other-scheduler")
             _ = try http.request("POST", "/api/v1/namespaces/default/pods", json: configuration)
-            let binding: JSONValue = ["apiVersion": "v1", "kind": "Binding", "metadata": ["name": "manual"], "target": ["kind": "Node", "name": "default-0"]]
+            let binding: JSONValue = [
+                "apiVersion": "v1", "kind": "Binding", "metadata": ["name": "manual"],
+                "target": ["kind": "Node", "name": "default-0"],
+            ]
             let bound = try http.request("POST", "/api/v1/namespaces/default/pods/manual/binding", json: binding)
             #expect(bound.status == 201)
             let again = try http.request("POST", "/api/v1/namespaces/default/pods/manual/binding", json: binding)
@@ -125,25 +147,35 @@ import Testing
             #expect(eventually { (try? pod(http, "h"))?[path: ["spec", "nodeName"]] == "default-0" })
             let removed = try http.request("DELETE", "/_sim/nodes/default-0")
             #expect(removed.status == 200)
-            #expect(eventually { (try? http.request("GET", "/api/v1/namespaces/default/pods/h"))?.status == 404 }, "pod GC removes pods of a deleted node")
+            #expect(
+                eventually { (try? http.request("GET", "/api/v1/namespaces/default/pods/h"))?.status == 404 },
+                "pod GC removes pods of a deleted node")
         }
     }
 
     @Test func ownerReferencesCascadeAndNamespacesEmpty() throws {
         try withSim(runKubelet: false) { _, http in
-            _ = try http.request("POST", "/api/v1/namespaces", json: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team"]])
-            let owner = try http.request("POST", "/api/v1/namespaces/team/configmaps", json: [
-                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"],
-            ]).json
+            _ = try http.request(
+                "POST", "/api/v1/namespaces", json: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team"]])
+            let owner = try http.request(
+                "POST", "/api/v1/namespaces/team/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"],
+                ]
+            ).json
             let uid = owner[path: ["metadata", "uid"]] ?? ""
             for index in 0..<3 {
-                _ = try http.request("POST", "/api/v1/namespaces/team/configmaps", json: [
-                    "apiVersion": "v1", "kind": "ConfigMap",
-                    "metadata": [
-                        "name": .string("dep-\(index)"),
-                        "ownerReferences": [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid, "controller": true]],
-                    ],
-                ])
+                _ = try http.request(
+                    "POST", "/api/v1/namespaces/team/configmaps",
+                    json: [
+                        "apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": [
+                            "name": .string("dep-\(index)"),
+                            "ownerReferences": [
+                                ["apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid, "controller": true]
+                            ],
+                        ],
+                    ])
             }
             _ = try http.request("DELETE", "/api/v1/namespaces/team/configmaps/owner")
             #expect(
@@ -151,7 +183,9 @@ import Testing
                     (try? http.request("GET", "/api/v1/namespaces/team/configmaps"))?.json["items"]?.arrayValue?.isEmpty == true
                 })
 
-            _ = try http.request("POST", "/api/v1/namespaces/team/configmaps", json: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "left"]])
+            _ = try http.request(
+                "POST", "/api/v1/namespaces/team/configmaps",
+                json: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "left"]])
             let deleting = try http.request("DELETE", "/api/v1/namespaces/team")
             #expect(deleting.status == 200)
             #expect(eventually { (try? http.request("GET", "/api/v1/namespaces/team"))?.status == 404 })
@@ -163,12 +197,14 @@ import Testing
         try withSim(runKubelet: false) { sim, http in
             let crdYAML = try Data(contentsOf: fixturesDirectory.appendingPathComponent("widgets-crd.yaml"))
             let created = try http.request(
-                "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: Array(crdYAML), contentType: "application/yaml")
+                "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: Array(crdYAML),
+                contentType: "application/yaml")
             #expect(created.status == 201)
             let conditions = created.json[path: ["status", "conditions"]]?.arrayValue ?? []
             #expect(conditions.contains { $0["type"] == "Established" && $0["status"] == "True" })
             let discovery = try http.request("GET", "/apis/example.roost.dev/v1").json
-            #expect(discovery["resources"]?.arrayValue?.contains { $0["name"] == "widgets" && $0["shortNames"] == ["wd"] } == true)
+            #expect(
+                discovery["resources"]?.arrayValue?.contains { $0["name"] == "widgets" && $0["shortNames"] == ["wd"] } == true)
             #expect(discovery["resources"]?.arrayValue?.contains { $0["name"] == "widgets/status" } == true)
 
             let widget: JSONValue = [
@@ -183,15 +219,21 @@ import Testing
             #expect(stored.json[path: ["spec", "template", "kept", "a"]] == 1, "preserve-unknown-fields kept")
             #expect(stored.json["status"] == nil, "status is not written through the main resource")
 
-            let strict = try http.request("POST", "/apis/example.roost.dev/v1/namespaces/default/widgets?fieldValidation=Strict", json: [
-                "apiVersion": "example.roost.dev/v1", "kind": "Widget", "metadata": ["name": "s"], "spec": ["size": 2, "bogus": 1],
-            ])
+            let strict = try http.request(
+                "POST", "/apis/example.roost.dev/v1/namespaces/default/widgets?fieldValidation=Strict",
+                json: [
+                    "apiVersion": "example.roost.dev/v1", "kind": "Widget", "metadata": ["name": "s"],
+                    "spec": ["size": 2, "bogus": 1],
+                ])
             #expect(strict.status == 400)
             #expect(strict.json["message"]?.stringValue?.contains("unknown field \"spec.bogus\"") == true)
 
-            let invalid = try http.request("POST", "/apis/example.roost.dev/v1/namespaces/default/widgets", json: [
-                "apiVersion": "example.roost.dev/v1", "kind": "Widget", "metadata": ["name": "bad"], "spec": ["size": 0, "color": "pink"],
-            ])
+            let invalid = try http.request(
+                "POST", "/apis/example.roost.dev/v1/namespaces/default/widgets",
+                json: [
+                    "apiVersion": "example.roost.dev/v1", "kind": "Widget", "metadata": ["name": "bad"],
+                    "spec": ["size": 0, "color": "pink"],
+                ])
             #expect(invalid.status == 422)
             #expect(invalid.json["reason"] == "Invalid")
             let causes = invalid.json[path: ["details", "causes"]]?.arrayValue ?? []
@@ -200,21 +242,25 @@ import Testing
             #expect(invalid.json[path: ["details", "kind"]] == "Widget")
             #expect(invalid.json[path: ["details", "group"]] == "example.roost.dev")
 
-            let missing = try http.request("POST", "/apis/example.roost.dev/v1/namespaces/default/widgets", json: [
-                "apiVersion": "example.roost.dev/v1", "kind": "Widget", "metadata": ["name": "nosize"], "spec": [:],
-            ])
+            let missing = try http.request(
+                "POST", "/apis/example.roost.dev/v1/namespaces/default/widgets",
+                json: [
+                    "apiVersion": "example.roost.dev/v1", "kind": "Widget", "metadata": ["name": "nosize"], "spec": [:],
+                ])
             #expect(missing.status == 422)
             #expect(missing.json["message"]?.stringValue?.contains("spec.size: Required value") == true)
 
             var status = stored.json
             status["status"] = ["phase": "Ready"]
-            let statusUpdate = try http.request("PUT", "/apis/example.roost.dev/v1/namespaces/default/widgets/w/status", json: status)
+            let statusUpdate = try http.request(
+                "PUT", "/apis/example.roost.dev/v1/namespaces/default/widgets/w/status", json: status)
             #expect(statusUpdate.status == 200)
             #expect(statusUpdate.json[path: ["status", "phase"]] == "Ready")
             #expect(statusUpdate.json[path: ["metadata", "generation"]] == 1, "status writes do not bump generation")
 
             let specChange = try http.request(
-                "PATCH", "/apis/example.roost.dev/v1/namespaces/default/widgets/w", json: ["spec": ["size": 3], "status": ["phase": "nope"]],
+                "PATCH", "/apis/example.roost.dev/v1/namespaces/default/widgets/w",
+                json: ["spec": ["size": 3], "status": ["phase": "nope"]],
                 contentType: "application/merge-patch+json")
             #expect(specChange.json[path: ["metadata", "generation"]] == 2)
             #expect(specChange.json[path: ["status", "phase"]] == "Ready")
@@ -228,7 +274,10 @@ import Testing
                 "GET", "/apis/example.roost.dev/v1/namespaces/default/widgets",
                 headers: ["Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"])
             #expect(table.json["kind"] == "Table")
-            #expect(table.json["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Name", "Size", "Phase", "Age"])
+            #expect(
+                table.json["columnDefinitions"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == [
+                    "Name", "Size", "Phase", "Age",
+                ])
             #expect(table.json["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.prefix(3) == ["w", 3, "Ready"])
 
             _ = try http.request("DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.roost.dev")
@@ -245,7 +294,9 @@ import Testing
                 "spec": [
                     "group": "example.roost.dev", "scope": "Namespaced",
                     "names": ["plural": "gizmos", "kind": "Gizmo"],
-                    "versions": [["name": "v1", "served": true, "storage": true, "schema": ["openAPIV3Schema": ["type": "object"]]]],
+                    "versions": [
+                        ["name": "v1", "served": true, "storage": true, "schema": ["openAPIV3Schema": ["type": "object"]]]
+                    ],
                 ],
             ]
             let response = try http.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", json: crd)

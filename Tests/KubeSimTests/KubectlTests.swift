@@ -10,8 +10,11 @@ struct KubectlTests {
     @Test func crdRoundTripAndInvalidObjects() throws {
         try Kubectl.withCluster { kubectl, _ in
             let crd = fixturesDirectory.appendingPathComponent("widgets-crd.yaml").path
-            #expect(try kubectl.run("apply", "-f", crd).output.contains("customresourcedefinition.apiextensions.k8s.io/widgets.example.roost.dev created"))
-            let widget = kubectl.file("w1.yaml", "apiVersion: example.roost.dev/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n")
+            #expect(
+                try kubectl.run("apply", "-f", crd).output.contains(
+                    "customresourcedefinition.apiextensions.k8s.io/widgets.example.roost.dev created"))
+            let widget = kubectl.file(
+                "w1.yaml", "apiVersion: example.roost.dev/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n")
             #expect(try kubectl.run("apply", "-f", widget).output.contains("widget.example.roost.dev/w1 created"))
             #expect(try kubectl.run("apply", "-f", widget).output.contains("unchanged"))
             let listed = try kubectl.run("get", "wd")
@@ -21,11 +24,14 @@ struct KubectlTests {
             let json = try JSONValue.parse(try kubectl.run("get", "widget", "w1", "-o", "json").output)
             #expect(json[path: ["spec", "color"]] == "red")
 
-            let changed = kubectl.file("w1b.yaml", "apiVersion: example.roost.dev/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 5\n")
+            let changed = kubectl.file(
+                "w1b.yaml", "apiVersion: example.roost.dev/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 5\n")
             #expect(try kubectl.run("apply", "-f", changed).output.contains("configured"))
             #expect(try kubectl.run("get", "widget", "w1", "-o", "jsonpath={.spec.size}").output == "5")
 
-            let invalid = kubectl.file("bad.yaml", "apiVersion: example.roost.dev/v1\nkind: Widget\nmetadata:\n  name: bad\nspec:\n  size: 50\n  color: pink\n")
+            let invalid = kubectl.file(
+                "bad.yaml",
+                "apiVersion: example.roost.dev/v1\nkind: Widget\nmetadata:\n  name: bad\nspec:\n  size: 50\n  color: pink\n")
             let rejected = try kubectl.run("apply", "-f", invalid, expectFailure: true)
             #expect(rejected.error.contains("The Widget \"bad\" is invalid"))
             #expect(rejected.error.contains("spec.size: Invalid value: 50: spec.size in body should be less than or equal to 10"))
@@ -41,7 +47,9 @@ struct KubectlTests {
             let watcher = try kubectl.start("get", "configmaps", "-w", "-o", "name")
             defer { watcher.terminate() }
             Thread.sleep(forTimeInterval: 0.5)
-            _ = try kubectl.run("create", "-f", kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: b\n"))
+            _ = try kubectl.run(
+                "create", "-f",
+                kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: watched\ndata:\n  a: b\n"))
             #expect(eventually { watcher.output.contains("configmap/watched") })
         }
     }
@@ -50,11 +58,16 @@ struct KubectlTests {
         try Kubectl.withCluster { kubectl, _ in
             let pod = kubectl.file(
                 "pod.yaml",
-                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  containers:\n  - name: main\n    image: nginx:1.25\n  - name: side\n    image: busybox:1.36\n")
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  containers:\n  - name: main\n    image: nginx:1.25\n  - name: side\n    image: busybox:1.36\n"
+            )
             _ = try kubectl.run("apply", "-f", pod)
             _ = try kubectl.run("patch", "pod", "web", "--type", "merge", "-p", #"{"metadata":{"labels":{"tier":"front"}}}"#)
-            _ = try kubectl.run("patch", "pod", "web", "--type", "json", "-p", #"[{"op":"replace","path":"/metadata/labels/app","value":"site"}]"#)
-            _ = try kubectl.run("patch", "pod", "web", "--type", "strategic", "-p", #"{"spec":{"containers":[{"name":"main","image":"nginx:1.26"}]}}"#)
+            _ = try kubectl.run(
+                "patch", "pod", "web", "--type", "json", "-p", #"[{"op":"replace","path":"/metadata/labels/app","value":"site"}]"#
+            )
+            _ = try kubectl.run(
+                "patch", "pod", "web", "--type", "strategic", "-p",
+                #"{"spec":{"containers":[{"name":"main","image":"nginx:1.26"}]}}"#)
             let json = try JSONValue.parse(try kubectl.run("get", "pod", "web", "-o", "json").output)
             #expect(json[path: ["metadata", "labels", "tier"]] == "front")
             #expect(json[path: ["metadata", "labels", "app"]] == "site")
@@ -67,11 +80,15 @@ struct KubectlTests {
             #expect(failedTest.error.contains("invalid"))
 
             // A stale copy written back with replace: 409 Conflict.
-            _ = try kubectl.run("create", "-f", kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: \"1\"\n"))
+            _ = try kubectl.run(
+                "create", "-f",
+                kubectl.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: \"1\"\n"))
             let stale = kubectl.file("stale.json", try kubectl.run("get", "cm", "c", "-o", "json").output)
             _ = try kubectl.run("label", "cm", "c", "x=1")
             let conflict = try kubectl.run("replace", "-f", stale, expectFailure: true)
-            #expect(conflict.error.contains("the object has been modified; please apply your changes to the latest version and try again"))
+            #expect(
+                conflict.error.contains(
+                    "the object has been modified; please apply your changes to the latest version and try again"))
 
             let applied = kubectl.file("ssa.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: \"1\"\n")
             #expect(try kubectl.run("apply", "--server-side", "-f", applied).output.contains("serverside-applied"))
@@ -88,14 +105,19 @@ struct KubectlTests {
     @Test func expiredContinueTokenIs410() throws {
         try Kubectl.withCluster { kubectl, sim in
             for index in 0..<3 {
-                _ = try kubectl.run("create", "-f", kubectl.file("c\(index).yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\(index)\n"))
+                _ = try kubectl.run(
+                    "create", "-f",
+                    kubectl.file("c\(index).yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\(index)\n"))
             }
-            let page = try JSONValue.parse(try kubectl.run("get", "--raw", "/api/v1/namespaces/default/configmaps?limit=1").output)
+            let page = try JSONValue.parse(
+                try kubectl.run("get", "--raw", "/api/v1/namespaces/default/configmaps?limit=1").output)
             let token = try #require(page[path: ["metadata", "continue"]]?.stringValue)
             // The list's revision must fall behind the compaction: one more write, then compact.
-            _ = try kubectl.run("create", "-f", kubectl.file("later.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: later\n"))
+            _ = try kubectl.run(
+                "create", "-f", kubectl.file("later.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: later\n"))
             sim.store.compact()
-            let expired = try kubectl.run("get", "--raw", "/api/v1/namespaces/default/configmaps?limit=1&continue=\(token)", expectFailure: true)
+            let expired = try kubectl.run(
+                "get", "--raw", "/api/v1/namespaces/default/configmaps?limit=1&continue=\(token)", expectFailure: true)
             #expect(expired.error.contains("Expired") || expired.error.contains("too old"), "got: \(expired.error)")
         }
     }
@@ -112,7 +134,9 @@ struct KubectlTests {
             #expect(applied.output.contains("deployment.apps/roost created"))
             #expect(applied.output.contains("clusterrole.rbac.authorization.k8s.io/roost created"))
             #expect(applied.output.contains("poddisruptionbudget.policy/roost created"))
-            #expect(try kubectl.run("get", "deployment", "roost", "-n", "roost-system", "-o", "name").output == "deployment.apps/roost")
+            #expect(
+                try kubectl.run("get", "deployment", "roost", "-n", "roost-system", "-o", "name").output
+                    == "deployment.apps/roost")
         }
     }
 }
@@ -161,7 +185,8 @@ struct Kubectl {
         guard let path = Kubectl.path else { throw Failure(description: "kubectl not found") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["--kubeconfig", kubeconfig, "--cache-dir", directory.appendingPathComponent("cache").path] + arguments
+        process.arguments =
+            ["--kubeconfig", kubeconfig, "--cache-dir", directory.appendingPathComponent("cache").path] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = directory.path
         environment["KUBECONFIG"] = kubeconfig
@@ -187,7 +212,9 @@ struct Kubectl {
         let failed = process.terminationStatus != 0
         if failed != expectFailure {
             throw Failure(
-                description: "kubectl \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(result.output) \(result.error)")
+                description:
+                    "kubectl \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(result.output) \(result.error)"
+            )
         }
         return result
     }

@@ -369,7 +369,9 @@ private final class Locked<Value: Sendable>: Sendable {
     @Test func futureRevisionIsTooLarge() throws {
         let store = makeStore()
         store.put("ns", "a")
-        #expect(throws: StoreError.tooLarge(requested: 3, current: 2)) { try store.list(pods, filter: .everything, atRevision: 3) }
+        #expect(throws: StoreError.tooLarge(requested: 3, current: 2)) {
+            try store.list(pods, filter: .everything, atRevision: 3)
+        }
         #expect(throws: StoreError.tooLarge(requested: 100, current: 2)) {
             try store.list(pods, filter: .everything, atRevision: 100)
         }

@@ -26,10 +26,11 @@ struct TLSTests {
 
             let anonymous = try Curl.run(["--cacert", ca, url])
             #expect(anonymous.code == 401)
-            #expect(anonymous.json == [
-                "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized",
-                "reason": "Unauthorized", "code": 401,
-            ])
+            #expect(
+                anonymous.json == [
+                    "kind": "Status", "apiVersion": "v1", "metadata": [:], "status": "Failure", "message": "Unauthorized",
+                    "reason": "Unauthorized", "code": 401,
+                ])
             let wrongToken = try Curl.run(["--cacert", ca, "-H", "Authorization: Bearer nope", url])
             #expect(wrongToken.code == 401)
 
@@ -85,7 +86,9 @@ enum Curl {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        guard let range = text.range(of: marker, options: .backwards) else { return Result(code: 0, httpVersion: "", body: Array(data)) }
+        guard let range = text.range(of: marker, options: .backwards) else {
+            return Result(code: 0, httpVersion: "", body: Array(data))
+        }
         let trailer = text[range.upperBound...].split(separator: " ")
         return Result(
             code: Int(trailer.first ?? "") ?? 0, httpVersion: trailer.count > 1 ? String(trailer[1]) : "",

@@ -8,9 +8,12 @@ import Testing
 /// selector transitions, timeouts, chunked framing and the watch faults.
 @Suite struct WatchTests {
     private func createConfigMap(_ http: RawHTTP, _ name: String, labels: JSONObject = [:]) throws -> JSONValue {
-        try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-            "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": .object(labels)],
-        ]).json
+        try http.request(
+            "POST", "/api/v1/namespaces/default/configmaps",
+            json: [
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string(name), "labels": .object(labels)],
+            ]
+        ).json
     }
 
     @Test func resourceVersionSemantics() throws {
@@ -33,7 +36,8 @@ import Testing
             #expect(later.first?[path: ["object", "metadata", "name"]] == "b")
 
             _ = try http.request(
-                "PATCH", "/api/v1/namespaces/default/configmaps/a", json: ["data": ["k": "v"]], contentType: "application/merge-patch+json")
+                "PATCH", "/api/v1/namespaces/default/configmaps/a", json: ["data": ["k": "v"]],
+                contentType: "application/merge-patch+json")
             _ = try http.request("DELETE", "/api/v1/namespaces/default/configmaps/a")
             let changes = try fromNow.collect(2)
             #expect(changes.map { $0["type"] } == ["MODIFIED", "DELETED"])
@@ -68,7 +72,8 @@ import Testing
             _ = try createConfigMap(http, "two")
             let current = sim.store.currentResourceVersion
             let stream = try http.watch(
-                "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion=")
+                "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&resourceVersion="
+            )
             let events = try stream.collect(3)
             #expect(events.map { $0["type"] } == ["ADDED", "ADDED", "BOOKMARK"])
             let bookmark = events[2]["object"]
@@ -96,7 +101,8 @@ import Testing
                 "PATCH", "/api/v1/namespaces/default/configmaps/t", json: ["metadata": ["labels": ["team": "b"]]],
                 contentType: "application/merge-patch+json")
             _ = try http.request(
-                "PATCH", "/api/v1/namespaces/default/configmaps/t", json: ["data": ["k": "v"]], contentType: "application/merge-patch+json")
+                "PATCH", "/api/v1/namespaces/default/configmaps/t", json: ["data": ["k": "v"]],
+                contentType: "application/merge-patch+json")
             _ = try http.request(
                 "PATCH", "/api/v1/namespaces/default/configmaps/t", json: ["metadata": ["labels": ["team": "c"]]],
                 contentType: "application/merge-patch+json")
@@ -111,9 +117,12 @@ import Testing
             let watch = try http.watch("/api/v1/namespaces/default/configmaps?watch=true")
             let big = String(repeating: "x", count: 300_000)
             for index in 0..<20 {
-                _ = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: [
-                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("big-\(index)")], "data": ["blob": .string(big)],
-                ])
+                _ = try http.request(
+                    "POST", "/api/v1/namespaces/default/configmaps",
+                    json: [
+                        "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": .string("big-\(index)")],
+                        "data": ["blob": .string(big)],
+                    ])
             }
             let events = try watch.collect(20)
             #expect(events.count == 20)
@@ -137,7 +146,8 @@ import Testing
             #expect(try stalled.next(timeout: 3)?[path: ["object", "metadata", "name"]] == "during-stall")
 
             _ = try http.request("POST", "/_sim/faults", json: ["watchDelaySeconds": 0.5])
-            let delayed = try http.watch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(sim.store.currentResourceVersion)")
+            let delayed = try http.watch(
+                "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(sim.store.currentResourceVersion)")
             let start = Date()
             _ = try createConfigMap(http, "late")
             let event = try delayed.next(timeout: 5)
@@ -145,7 +155,8 @@ import Testing
             #expect(Date().timeIntervalSince(start) >= 0.45, "a lagging watch cache delivers late")
             _ = try http.request("DELETE", "/_sim/faults")
 
-            _ = try http.request("POST", "/_sim/faults", json: ["failNext": ["count": 2, "code": 429, "retryAfterSeconds": 3, "verbs": ["list"]]])
+            _ = try http.request(
+                "POST", "/_sim/faults", json: ["failNext": ["count": 2, "code": 429, "retryAfterSeconds": 3, "verbs": ["list"]]])
             let throttled = try http.request("GET", "/api/v1/namespaces/default/configmaps")
             #expect(throttled.status == 429)
             #expect(throttled.headers["retry-after"] == "3")
@@ -171,7 +182,8 @@ import Testing
             }
             #expect(try http.request("GET", "/api/v1/namespaces/default/configmaps").status == 200, "only one request stalls")
 
-            let randomDrops = try http.watch("/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(sim.store.currentResourceVersion)")
+            let randomDrops = try http.watch(
+                "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(sim.store.currentResourceVersion)")
             _ = try http.request("POST", "/_sim/faults", json: ["dropWatchesEverySeconds": 0.2])
             #expect(try randomDrops.waitForEnd(timeout: 3), "watches are dropped at random intervals")
             _ = try http.request("DELETE", "/_sim/faults")

@@ -84,7 +84,9 @@ public struct APIStatusError: Error, Sendable, Equatable, CustomStringConvertibl
     public init(code: Int, status: JSONValue?) {
         self.code = Int(status?["code"]?.intValue ?? Int64(code))
         reason = status?["reason"]?.stringValue ?? Self.defaultReason(code)
-        message = status?["message"]?.stringValue ?? "the server responded with the status code \(code) but did not return more information"
+        message =
+            status?["message"]?.stringValue
+            ?? "the server responded with the status code \(code) but did not return more information"
         name = status?[path: ["details", "name"]]?.stringValue ?? ""
         group = status?[path: ["details", "group"]]?.stringValue ?? ""
         kind = status?[path: ["details", "kind"]]?.stringValue ?? ""

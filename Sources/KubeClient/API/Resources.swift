@@ -27,8 +27,10 @@ public struct ResourceDescriptor: Sendable, Hashable, CustomStringConvertible {
 
     public static let pods = ResourceDescriptor(group: "", version: "v1", plural: "pods", namespaced: true, kind: "Pod")
     public static let nodes = ResourceDescriptor(group: "", version: "v1", plural: "nodes", namespaced: false, kind: "Node")
-    public static let namespaces = ResourceDescriptor(group: "", version: "v1", plural: "namespaces", namespaced: false, kind: "Namespace")
-    public static let configMaps = ResourceDescriptor(group: "", version: "v1", plural: "configmaps", namespaced: true, kind: "ConfigMap")
+    public static let namespaces = ResourceDescriptor(
+        group: "", version: "v1", plural: "namespaces", namespaced: false, kind: "Namespace")
+    public static let configMaps = ResourceDescriptor(
+        group: "", version: "v1", plural: "configmaps", namespaced: true, kind: "ConfigMap")
     public static let events = ResourceDescriptor(group: "", version: "v1", plural: "events", namespaced: true, kind: "Event")
     public static let leases = ResourceDescriptor(
         group: "coordination.k8s.io", version: "v1", plural: "leases", namespaced: true, kind: "Lease")
@@ -80,7 +82,8 @@ struct QueryItems {
         var output = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 output.append(Character(Unicode.Scalar(byte)))
             default:

@@ -159,7 +159,8 @@ enum EasyConfigurator {
         let request = transfer.request
         try check(roost_easy_setopt_string(easy, CURLOPT_URL, request.url), "URL")
         try check(roost_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
-        try check(roost_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer)), "ERRORBUFFER")
+        try check(
+            roost_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer)), "ERRORBUFFER")
         try check(roost_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "HTTP_VERSION")
         try check(roost_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1), "PIPEWAIT")
         try check(roost_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
@@ -184,7 +185,9 @@ enum EasyConfigurator {
         if let body = request.body {
             try check(roost_easy_setopt_offset(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE")
             let code = body.withUnsafeBytes { buffer in
-                roost_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
+                roost_easy_setopt_pointer(
+                    easy, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)))
             }
             try check(code, "COPYPOSTFIELDS")
         } else if request.method == "POST" {
@@ -212,7 +215,9 @@ enum EasyConfigurator {
         }
         if let certificate = tls.clientCertificatePEM, let key = tls.clientKeyPEM {
             try check(roost_easy_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM"), "SSLCERTTYPE")
-            let certCode = certificate.withUnsafeBytes { roost_easy_setopt_blob(easy, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count) }
+            let certCode = certificate.withUnsafeBytes {
+                roost_easy_setopt_blob(easy, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count)
+            }
             try check(certCode, "SSLCERT_BLOB")
             try check(roost_easy_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM"), "SSLKEYTYPE")
             let keyCode = key.withUnsafeBytes { roost_easy_setopt_blob(easy, CURLOPT_SSLKEY_BLOB, $0.baseAddress, $0.count) }

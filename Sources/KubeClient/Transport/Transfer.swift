@@ -129,7 +129,8 @@ final class Transfer: @unchecked Sendable {
 
     /// One header line from the header callback (status line, field, or the blank end line).
     func receiveHeader(_ line: String) {
-        let headWaiter = state.withLock { state -> (CheckedContinuation<Result<HTTPResponseHead, TransportError>, Never>, HTTPResponseHead)? in
+        let headWaiter = state.withLock {
+            state -> (CheckedContinuation<Result<HTTPResponseHead, TransportError>, Never>, HTTPResponseHead)? in
             state.lastByteAt = monotonicSeconds()
             let trimmed = line.trimmingTrailingNewlines()
             if trimmed.hasPrefix("HTTP/") {
@@ -177,7 +178,11 @@ final class Transfer: @unchecked Sendable {
             let waiters = (state.completion, state.headWaiter, state.chunkWaiter)
             state.completion = nil
             state.headWaiter = nil
-            if failure != nil || state.chunks.isEmpty { state.chunkWaiter = nil } else { return (waiters.0, waiters.1, nil, response, head) }
+            if failure != nil || state.chunks.isEmpty {
+                state.chunkWaiter = nil
+            } else {
+                return (waiters.0, waiters.1, nil, response, head)
+            }
             return (waiters.0, waiters.1, waiters.2, response, head)
         }
         if let failure {
@@ -187,7 +192,8 @@ final class Transfer: @unchecked Sendable {
         } else {
             completion?.resume(returning: .success(response))
             // A stream that ended before its head was seen (no body at all) still has a head.
-            headWaiter?.resume(returning: head.status > 0 ? .success(head) : .failure(.curl(code: 52, message: "empty reply from server")))
+            headWaiter?.resume(
+                returning: head.status > 0 ? .success(head) : .failure(.curl(code: 52, message: "empty reply from server")))
             chunkWaiter?.resume(returning: .success(nil))
         }
     }

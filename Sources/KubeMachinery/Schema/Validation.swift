@@ -22,8 +22,7 @@ extension StructuralSchema {
     ///     `int64`, reported like a `minimum`/`maximum` failure. kube-apiserver does not do this
     ///     (kube-openapi's number validator ignores numeric formats), so it is off by default.
     /// - Returns: the errors, empty when the value is valid.
-    public func validate(_ value: JSONValue, root path: String = "", checkIntegerFormats: Bool = false) -> [FieldError]
-    {
+    public func validate(_ value: JSONValue, root path: String = "", checkIntegerFormats: Bool = false) -> [FieldError] {
         var validator = OpenAPIValidator(root: path)
         validator.checkIntegerFormats = checkIntegerFormats
         validator.validate(value, schema: self, name: "")

@@ -108,7 +108,11 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     }
 
     public static func unsupportedMediaType(_ contentType: String) -> APIError {
-        APIError(code: 415, reason: "UnsupportedMediaType", message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml\(contentType.isEmpty ? "" : "")")
+        APIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message:
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml\(contentType.isEmpty ? "" : "")"
+        )
     }
 
     public static func expired(_ message: String) -> APIError {
@@ -132,7 +136,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     }
 
     public static func notFoundPath() -> APIError {
-        APIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: JSONObject())
+        APIError(
+            code: 404, reason: "NotFound", message: "the server could not find the requested resource", details: JSONObject())
     }
 
     public static func requestEntityTooLarge(limit: Int) -> APIError {
@@ -166,7 +171,8 @@ public struct FieldProblem: Sendable, Equatable {
     }
 
     public static func required(_ field: String, _ detail: String = "") -> FieldProblem {
-        FieldProblem(reason: "FieldValueRequired", field: field, message: detail.isEmpty ? "Required value" : "Required value: \(detail)")
+        FieldProblem(
+            reason: "FieldValueRequired", field: field, message: detail.isEmpty ? "Required value" : "Required value: \(detail)")
     }
 
     public static func invalid(_ field: String, value: JSONValue, _ detail: String) -> FieldProblem {

@@ -168,9 +168,11 @@ public final class APIServer: Sendable {
         case ("create", "binding"):
             return try bind(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), request: request)
         case ("update", let subresource):
-            return try update(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), subresource: subresource, request: request)
+            return try update(
+                type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), subresource: subresource, request: request)
         case ("patch", let subresource):
-            return try patch(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), subresource: subresource, request: request)
+            return try patch(
+                type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), subresource: subresource, request: request)
         case ("delete", nil):
             return try delete(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), request: request)
         case ("deletecollection", nil):
@@ -204,7 +206,9 @@ public final class APIServer: Sendable {
         default:
             throw APIError(
                 code: 415, reason: "UnsupportedMediaType",
-                message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml")
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+            )
         }
     }
 }

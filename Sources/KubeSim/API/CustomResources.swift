@@ -24,7 +24,8 @@ enum CustomResources {
         if let storage = crd.storageVersion, !stored.contains(.string(storage)) { stored.append(.string(storage)) }
         let previous = object[path: ["status", "conditions"]]?.arrayValue ?? []
         func transition(_ type: String) -> JSONValue {
-            previous.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }?["lastTransitionTime"] ?? time
+            previous.first { $0["type"]?.stringValue == type && $0["status"]?.stringValue == "True" }?["lastTransitionTime"]
+                ?? time
         }
         return [
             "conditions": [

@@ -40,7 +40,9 @@ extension APIServer {
     }
 
     func groupList() -> JSONValue {
-        let groups = registry.groupVersions().filter { !$0.group.isEmpty }.map { groupDocument($0.group, versions: preferredFirst($0.group, $0.versions)) }
+        let groups = registry.groupVersions().filter { !$0.group.isEmpty }.map {
+            groupDocument($0.group, versions: preferredFirst($0.group, $0.versions))
+        }
         return ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)]
     }
 
@@ -107,7 +109,9 @@ extension APIServer {
             var paths = JSONObject()
             for (group, version) in groupVersions {
                 let key = group.isEmpty ? "api/\(version)" : "apis/\(group)/\(version)"
-                paths[key] = ["serverRelativeURL": .string("/openapi/v3/\(key)?hash=\(openAPIHash(group: group, version: version))")]
+                paths[key] = [
+                    "serverRelativeURL": .string("/openapi/v3/\(key)?hash=\(openAPIHash(group: group, version: version))")
+                ]
             }
             return .json(["paths": .object(paths)])
         }

@@ -91,8 +91,10 @@ extension APIServer {
         else { return }
         let unknown = schema.unknownFields(in: object)
         guard !unknown.isEmpty else { return }
-        let listed = unknown.map { "unknown field \"\($0.hasPrefix(".") ? String($0.dropFirst()) : $0)\"" }.joined(separator: ", ")
-        throw .badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: \(listed)")
+        let listed = unknown.map { "unknown field \"\($0.hasPrefix(".") ? String($0.dropFirst()) : $0)\"" }.joined(
+            separator: ", ")
+        throw .badRequest(
+            "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: \(listed)")
     }
 
     func validatePatchedStrictness(_ type: ResourceType, _ object: JSONValue, request: APIRequest) throws(APIError) {

@@ -138,10 +138,14 @@ extension APIServer {
         if !match.isEmpty {
             if watch {
                 if match != "NotOlderThan" || !request.flag("sendInitialEvents") {
-                    problems.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
+                    problems.append(
+                        .forbidden(
+                            "resourceVersionMatch",
+                            "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"))
                 }
             } else if resourceVersion.isEmpty {
-                problems.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+                problems.append(
+                    .forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
             } else if !(request.parameter("continue") ?? "").isEmpty {
                 problems.append(.forbidden("resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"))
             } else if match != "NotOlderThan", match != "Exact" {
@@ -150,21 +154,24 @@ extension APIServer {
                         reason: "FieldValueNotSupported", field: "resourceVersionMatch",
                         message: "Unsupported value: \"\(match)\": supported values: \"Exact\", \"NotOlderThan\", \"\""))
             } else if match == "Exact", resourceVersion == "0" {
-                problems.append(.forbidden("resourceVersionMatch", "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""))
+                problems.append(
+                    .forbidden("resourceVersionMatch", "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""))
             }
         }
         if request.parameter("sendInitialEvents") != nil {
             if !watch {
                 problems.append(.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"))
             } else if match != "NotOlderThan" {
-                problems.append(.forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
+                problems.append(
+                    .forbidden("resourceVersionMatch", "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"))
             }
         }
         if !(request.parameter("continue") ?? "").isEmpty, !resourceVersion.isEmpty, resourceVersion != "0" || watch {
             problems.append(.forbidden("resourceVersion", "specifying resource version is not allowed when using continue"))
         }
         guard !problems.isEmpty else { return }
-        let listOptions = ResourceType(group: "meta.k8s.io", version: "v1", plural: "listoptions", singular: "", kind: "ListOptions", namespaced: false)
+        let listOptions = ResourceType(
+            group: "meta.k8s.io", version: "v1", plural: "listoptions", singular: "", kind: "ListOptions", namespaced: false)
         throw APIError.invalid(listOptions, name: "", errors: problems)
     }
 
@@ -201,7 +208,9 @@ extension APIServer {
             }
         }
         return .watch(
-            WatchRequest(resource: type, filter: filter, start: start, timeoutSeconds: timeout, bookmarks: bookmarks, transform: transform))
+            WatchRequest(
+                resource: type, filter: filter, start: start, timeoutSeconds: timeout, bookmarks: bookmarks, transform: transform)
+        )
     }
 }
 

@@ -28,7 +28,9 @@ extension APIServer {
             }
             return [name]
                 + version.printerColumns.map {
-                    Column(name: $0.name, type: $0.type, format: $0.format ?? "", priority: $0.priority, description: $0.description ?? "")
+                    Column(
+                        name: $0.name, type: $0.type, format: $0.format ?? "", priority: $0.priority,
+                        description: $0.description ?? "")
                 }
         }
         switch (type.group, type.kind) {
@@ -37,7 +39,8 @@ extension APIServer {
                 name, Column(name: "Ready", type: "string"), Column(name: "Status", type: "string"),
                 Column(name: "Restarts", type: "string"), Column(name: "Age", type: "string"),
                 Column(name: "IP", type: "string", priority: 1), Column(name: "Node", type: "string", priority: 1),
-                Column(name: "Nominated Node", type: "string", priority: 1), Column(name: "Readiness Gates", type: "string", priority: 1),
+                Column(name: "Nominated Node", type: "string", priority: 1),
+                Column(name: "Readiness Gates", type: "string", priority: 1),
             ]
         case ("", "Node"):
             return [
@@ -78,8 +81,11 @@ extension APIServer {
             let total = object[path: ["spec", "containers"]]?.arrayValue?.count ?? 0
             let ready = statuses.filter { $0["ready"]?.boolValue == true }.count
             let restarts = statuses.reduce(Int64(0)) { $0 + ($1["restartCount"]?.intValue ?? 0) }
-            var status = object[path: ["status", "reason"]]?.stringValue ?? object[path: ["status", "phase"]]?.stringValue ?? "Unknown"
-            if let waiting = statuses.compactMap({ $0[path: ["state", "waiting", "reason"]]?.stringValue }).first, status == "Pending" {
+            var status =
+                object[path: ["status", "reason"]]?.stringValue ?? object[path: ["status", "phase"]]?.stringValue ?? "Unknown"
+            if let waiting = statuses.compactMap({ $0[path: ["state", "waiting", "reason"]]?.stringValue }).first,
+                status == "Pending"
+            {
                 status = waiting
             }
             if object[path: ["metadata", "deletionTimestamp"]] != nil { status = "Terminating" }
@@ -92,7 +98,8 @@ extension APIServer {
         case ("", "Node"):
             let conditions = object[path: ["status", "conditions"]]?.arrayValue ?? []
             let readyCondition = conditions.first { $0["type"]?.stringValue == "Ready" }
-            var status = readyCondition?["status"]?.stringValue == "True" ? "Ready" : (readyCondition == nil ? "Unknown" : "NotReady")
+            var status =
+                readyCondition?["status"]?.stringValue == "True" ? "Ready" : (readyCondition == nil ? "Unknown" : "NotReady")
             if object[path: ["spec", "unschedulable"]]?.boolValue == true { status += ",SchedulingDisabled" }
             let addresses = object[path: ["status", "addresses"]]?.arrayValue ?? []
             let internalIP = addresses.first { $0["type"]?.stringValue == "InternalIP" }?["address"]?.stringValue ?? "<none>"

@@ -46,7 +46,8 @@ enum ObjectMetaValidation {
                 do {
                     _ = try LabelSelector.Requirement(key: member.key, operator: .equals, values: [value])
                 } catch {
-                    problems.append(.invalid("metadata.labels", value: .string(value.isEmpty ? member.key : value), error.message))
+                    problems.append(
+                        .invalid("metadata.labels", value: .string(value.isEmpty ? member.key : value), error.message))
                 }
             }
         } else if let labels = object[path: ["metadata", "labels"]], labels != .null {
@@ -56,7 +57,11 @@ enum ObjectMetaValidation {
             let before = Set(old[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
             let after = object[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? []
             if after.contains(where: { !before.contains($0) }) {
-                problems.append(.forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers []string{\(after.filter { !before.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", "))}"))
+                problems.append(
+                    .forbidden(
+                        "metadata.finalizers",
+                        "no new finalizers can be added if the object is being deleted, found new finalizers []string{\(after.filter { !before.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", "))}"
+                    ))
             }
         }
         return problems
@@ -94,8 +99,11 @@ enum PodDefaults {
                 if container["resources"] == nil { container["resources"] = .object(JSONObject()) }
                 if container["imagePullPolicy"] == nil {
                     let image = container["image"]?.stringValue ?? ""
-                    let tag = image.split(separator: "/").last.map { $0.split(separator: ":").dropFirst().first.map(String.init) } ?? nil
-                    container["imagePullPolicy"] = (tag == nil || tag == "latest") && !image.contains("@") ? "Always" : "IfNotPresent"
+                    let tag =
+                        image.split(separator: "/").last.map { $0.split(separator: ":").dropFirst().first.map(String.init) }
+                        ?? nil
+                    container["imagePullPolicy"] =
+                        (tag == nil || tag == "latest") && !image.contains("@") ? "Always" : "IfNotPresent"
                 }
                 containers[index] = .object(container)
             }
@@ -147,7 +155,8 @@ enum PodValidation {
             } else if !ObjectMetaValidation.isDNS1123Label(name) {
                 problems.append(.invalid("\(field).name", value: .string(name), ObjectMetaValidation.dns1123LabelMessage))
             } else if !names.insert(name).inserted {
-                problems.append(FieldProblem(reason: "FieldValueDuplicate", field: "\(field).name", message: "Duplicate value: \"\(name)\""))
+                problems.append(
+                    FieldProblem(reason: "FieldValueDuplicate", field: "\(field).name", message: "Duplicate value: \"\(name)\""))
             }
             if (container["image"]?.stringValue ?? "").isEmpty, old == nil {
                 problems.append(.required("\(field).image"))
@@ -171,11 +180,12 @@ enum PodValidation {
             spec["tolerations"] = nil
             for list in ["containers", "initContainers"] {
                 guard let containers = spec[list]?.arrayValue else { continue }
-                spec[list] = .array(containers.map { container in
-                    var container = container
-                    container["image"] = nil
-                    return container
-                })
+                spec[list] = .array(
+                    containers.map { container in
+                        var container = container
+                        container["image"] = nil
+                        return container
+                    })
             }
             return spec
         }
@@ -189,10 +199,13 @@ enum PodValidation {
 /// Pod status helpers shared by the binding endpoint, the scheduler and the kubelet.
 enum PodStatus {
     /// Sets a condition of `status.conditions`, moving `lastTransitionTime` only when the status changes.
-    static func setCondition(_ pod: inout JSONValue, type: String, status: String, reason: String?, message: String?, now: Double) {
+    static func setCondition(_ pod: inout JSONValue, type: String, status: String, reason: String?, message: String?, now: Double)
+    {
         var conditions = pod[path: ["status", "conditions"]]?.arrayValue ?? []
         let time = JSONValue.string(Timestamp.rfc3339(now))
-        var condition: JSONObject = ["type": .string(type), "status": .string(status), "lastProbeTime": .null, "lastTransitionTime": time]
+        var condition: JSONObject = [
+            "type": .string(type), "status": .string(status), "lastProbeTime": .null, "lastTransitionTime": time,
+        ]
         if let reason { condition["reason"] = .string(reason) }
         if let message { condition["message"] = .string(message) }
         if let index = conditions.firstIndex(where: { $0["type"]?.stringValue == type }) {

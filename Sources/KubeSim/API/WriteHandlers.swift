@@ -19,7 +19,9 @@ extension APIServer {
         var now: Double
     }
 
-    func writeContext(_ type: ResourceType, key: ObjectKey, subresource: String?, request: APIRequest) throws(APIError) -> WriteContext {
+    func writeContext(_ type: ResourceType, key: ObjectKey, subresource: String?, request: APIRequest) throws(APIError)
+        -> WriteContext
+    {
         if let dryRun = request.parameter("dryRun"), !dryRun.isEmpty, dryRun != "All" {
             throw .badRequest("dryRun: Unsupported value: \"\(dryRun)\": supported values: \"All\"")
         }
@@ -46,7 +48,8 @@ extension APIServer {
         if forCreate, stored.fields["status.phase"] == "Terminating" {
             throw APIError(
                 code: 403, reason: "Forbidden",
-                message: "\(type.qualifiedName) is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
+                message:
+                    "\(type.qualifiedName) is forbidden: unable to create new content in namespace \(namespace) because it is being terminated",
                 details: ["kind": .string(type.plural)])
         }
     }
@@ -56,7 +59,9 @@ extension APIServer {
     func create(_ type: ResourceType, namespace: String, request: APIRequest) throws(APIError) -> APIResponse {
         var object = try decodeBody(request)
         try checkTypeMeta(&object, type: type)
-        guard case .object = object else { throw .badRequest("the object provided is unrecognized (must be of type \(type.kind))") }
+        guard case .object = object else {
+            throw .badRequest("the object provided is unrecognized (must be of type \(type.kind))")
+        }
         if type.namespaced {
             let bodyNamespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
             if !bodyNamespace.isEmpty, bodyNamespace != namespace {
@@ -75,7 +80,8 @@ extension APIServer {
             throw .invalid(type, name: "", errors: [.required("metadata.name", "name or generateName is required")])
         }
         try namespaceMustExist(type, namespace: namespace, forCreate: true)
-        let context = try writeContext(type, key: ObjectKey(namespace: type.namespaced ? namespace : "", name: name), subresource: nil, request: request)
+        let context = try writeContext(
+            type, key: ObjectKey(namespace: type.namespaced ? namespace : "", name: name), subresource: nil, request: request)
         let stored = try createObject(object, context: context, request: request)
         return .bytes(stored, status: 201)
     }
@@ -115,10 +121,13 @@ extension APIServer {
         if kind.isEmpty { throw .badRequest("Object 'Kind' is missing in '\(object.jsonString.prefix(200))'") }
         if apiVersion.isEmpty { object["apiVersion"] = .string(type.apiVersion) }
         if kind != type.kind {
-            throw .badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): no kind \"\(kind)\" is registered for version \"\(apiVersion)\" in scheme")
+            throw .badRequest(
+                "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): no kind \"\(kind)\" is registered for version \"\(apiVersion)\" in scheme"
+            )
         }
         if !apiVersion.isEmpty, apiVersion != type.apiVersion {
-            throw .badRequest("the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))")
+            throw .badRequest(
+                "the API version in the data (\(apiVersion)) does not match the expected API version (\(type.apiVersion))")
         }
     }
 
@@ -245,7 +254,9 @@ extension APIServer {
                 throw .badRequest("error decoding patch: \(error.description)")
             }
             let (bytes, _) = try updateObject(context: context) { current throws(APIError) in
-                do throws(PatchError) { return try JSONPatch.apply(operations, to: current) } catch { throw patchFailure(error, type: type, name: key.name) }
+                do throws(PatchError) { return try JSONPatch.apply(operations, to: current) } catch {
+                    throw patchFailure(error, type: type, name: key.name)
+                }
             }
             return .bytes(bytes)
         case "application/merge-patch+json":
@@ -260,7 +271,9 @@ extension APIServer {
             guard let schema = PatchSchema.forKind(type.isCustom ? "" : type.kind) else {
                 throw APIError(
                     code: 415, reason: "UnsupportedMediaType",
-                    message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                    message:
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                )
             }
             let patch = try parsePatchBody(request)
             let (bytes, _) = try updateObject(context: context) { current throws(APIError) in
@@ -274,7 +287,9 @@ extension APIServer {
         default:
             throw APIError(
                 code: 415, reason: "UnsupportedMediaType",
-                message: "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+                message:
+                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+            )
         }
     }
 
@@ -299,7 +314,8 @@ extension APIServer {
             details: ["causes": [["reason": "UnexpectedServerResponse", "message": .string(error.description)]]])
     }
 
-    private func serverSideApply(_ type: ResourceType, key: ObjectKey, context: WriteContext, request: APIRequest) throws(APIError)
+    private func serverSideApply(_ type: ResourceType, key: ObjectKey, context: WriteContext, request: APIRequest)
+        throws(APIError)
         -> APIResponse
     {
         guard let manager = request.parameter("fieldManager"), !manager.isEmpty else {
@@ -329,7 +345,8 @@ extension APIServer {
             },
             proposed: { current throws(APIError) in
                 do throws(ApplyError) {
-                    return try ServerSideApply.apply(applied, to: current, manager: manager, force: force, schema: schema, now: time)
+                    return try ServerSideApply.apply(
+                        applied, to: current, manager: manager, force: force, schema: schema, now: time)
                 } catch { throw self.applyFailure(error, type: type, name: key.name) }
             })
         return .bytes(bytes, status: created ? 201 : 200)
@@ -339,13 +356,17 @@ extension APIServer {
         switch error {
         case .conflicts(let conflicts):
             let causes: [JSONValue] = conflicts.map { conflict in
-                ["reason": "FieldManagerConflict", "message": .string("conflict with \"\(conflict.manager)\""), "field": .string(conflict.field)]
+                [
+                    "reason": "FieldManagerConflict", "message": .string("conflict with \"\(conflict.manager)\""),
+                    "field": .string(conflict.field),
+                ]
             }
             var details = APIError.details(name: name, resource: type, causes: causes)
             details["kind"] = .string(type.plural)
             return APIError(code: 409, reason: "Conflict", message: error.description, details: details)
         default:
-            return APIError(code: 422, reason: "Invalid", message: error.description, details: APIError.details(name: name, resource: type))
+            return APIError(
+                code: 422, reason: "Invalid", message: error.description, details: APIError.details(name: name, resource: type))
         }
     }
 
@@ -371,10 +392,14 @@ extension APIServer {
         var options = DeleteOptions()
         if !request.body.isEmpty {
             let body: JSONValue
-            do { body = try JSONValue.parse(request.body) } catch { throw .badRequest("error decoding DeleteOptions: \(error.description)") }
+            do { body = try JSONValue.parse(request.body) } catch {
+                throw .badRequest("error decoding DeleteOptions: \(error.description)")
+            }
             options.gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
             options.propagationPolicy = body["propagationPolicy"]?.stringValue
-            if body["orphanDependents"]?.boolValue == true, options.propagationPolicy == nil { options.propagationPolicy = "Orphan" }
+            if body["orphanDependents"]?.boolValue == true, options.propagationPolicy == nil {
+                options.propagationPolicy = "Orphan"
+            }
             options.preconditionUID = body[path: ["preconditions", "uid"]]?.stringValue
             options.preconditionResourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
             options.dryRun = body["dryRun"]?.arrayValue?.contains("All") ?? false
@@ -384,12 +409,16 @@ extension APIServer {
         if request.parameter("dryRun") == "All" { options.dryRun = true }
         if let policy = options.propagationPolicy, !["Orphan", "Background", "Foreground"].contains(policy) {
             throw .invalid(
-                ResourceType(group: "meta.k8s.io", version: "v1", plural: "deleteoptions", singular: "", kind: "DeleteOptions", namespaced: false),
+                ResourceType(
+                    group: "meta.k8s.io", version: "v1", plural: "deleteoptions", singular: "", kind: "DeleteOptions",
+                    namespaced: false),
                 name: "",
                 errors: [
                     FieldProblem(
                         reason: "FieldValueNotSupported", field: "propagationPolicy",
-                        message: "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\"")
+                        message:
+                            "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""
+                    )
                 ])
         }
         return options
@@ -409,12 +438,16 @@ extension APIServer {
             current throws(APIError) -> (StoreWrite, Outcome) in
             guard let current else { throw .notFound(type, name: key.name) }
             if let uid = options.preconditionUID, uid != current.uid {
-                throw .conflict(type, name: key.name, detail: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
+                throw .conflict(
+                    type, name: key.name,
+                    detail: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
             }
             if let rv = options.preconditionResourceVersion, rv != String(current.resourceVersion) {
                 throw .conflict(
                     type, name: key.name,
-                    detail: "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)")
+                    detail:
+                        "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current.resourceVersion)"
+                )
             }
             var object = current.json
             let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
@@ -463,7 +496,8 @@ extension APIServer {
         switch type.kind {
         case "Pod":
             let phase = object[path: ["status", "phase"]]?.stringValue ?? ""
-            guard object[path: ["spec", "nodeName"]]?.stringValue?.isEmpty == false, phase != "Succeeded", phase != "Failed" else {
+            guard object[path: ["spec", "nodeName"]]?.stringValue?.isEmpty == false, phase != "Succeeded", phase != "Failed"
+            else {
                 return 0
             }
             let grace = requested ?? object[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
@@ -512,18 +546,23 @@ extension APIServer {
             throw .badRequest("invalid binding target kind \(kind)")
         }
         try bindPod(key: key, node: node, uid: binding[path: ["metadata", "uid"]]?.stringValue, manager: fieldManager(request))
-        return .json(["kind": "Status", "apiVersion": "v1", "metadata": .object(JSONObject()), "status": "Success", "code": 201], status: 201)
+        return .json(
+            ["kind": "Status", "apiVersion": "v1", "metadata": .object(JSONObject()), "status": "Success", "code": 201],
+            status: 201)
     }
 
     /// Assigns a pod to a node; 409 when it already has one or is terminating.
-    public func bindPod(key: ObjectKey, node: String, uid: String? = nil, manager: String = "default-scheduler") throws(APIError) {
+    public func bindPod(key: ObjectKey, node: String, uid: String? = nil, manager: String = "default-scheduler") throws(APIError)
+    {
         guard let type = registry.lookup(group: "", version: "v1", plural: "pods") else { throw .notFoundPath() }
         let now = Timestamp.now()
         let result = try store.update(type.storageKey, key, kind: type.kind, apiVersion: type.apiVersion) {
             current throws(APIError) -> (StoreWrite, Void) in
             guard let current else { throw .notFound(type, name: key.name) }
             if let uid, !uid.isEmpty, uid != current.uid {
-                throw .conflict(type, name: key.name, detail: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
+                throw .conflict(
+                    type, name: key.name,
+                    detail: "Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
             }
             var pod = current.json
             if pod[path: ["metadata", "deletionTimestamp"]] != nil {
@@ -534,7 +573,8 @@ extension APIServer {
             }
             pod.set(path: ["spec", "nodeName"], to: .string(node))
             PodStatus.setCondition(&pod, type: "PodScheduled", status: "True", reason: nil, message: nil, now: now)
-            pod = ManagedFields.recordUpdate(old: current.json, new: pod, manager: manager, now: Timestamp.rfc3339(now), subresource: "binding")
+            pod = ManagedFields.recordUpdate(
+                old: current.json, new: pod, manager: manager, now: Timestamp.rfc3339(now), subresource: "binding")
             return (.put(pod), ())
         }
         if let stored = result.object { didCommit(type, stored: stored) }

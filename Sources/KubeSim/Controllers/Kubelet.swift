@@ -189,8 +189,12 @@ public final class Kubelet: Sendable {
         pod.set(path: ["status", "startTime"], to: .string(Timestamp.rfc3339(now)))
         PodStatus.setCondition(&pod, type: "PodReadyToStartContainers", status: "False", reason: nil, message: nil, now: now)
         PodStatus.setCondition(&pod, type: "Initialized", status: "True", reason: nil, message: nil, now: now)
-        PodStatus.setCondition(&pod, type: "Ready", status: "False", reason: "ContainersNotReady", message: "containers with unready status: [\(containerNames(pod).joined(separator: " "))]", now: now)
-        PodStatus.setCondition(&pod, type: "ContainersReady", status: "False", reason: "ContainersNotReady", message: "containers with unready status: [\(containerNames(pod).joined(separator: " "))]", now: now)
+        PodStatus.setCondition(
+            &pod, type: "Ready", status: "False", reason: "ContainersNotReady",
+            message: "containers with unready status: [\(containerNames(pod).joined(separator: " "))]", now: now)
+        PodStatus.setCondition(
+            &pod, type: "ContainersReady", status: "False", reason: "ContainersNotReady",
+            message: "containers with unready status: [\(containerNames(pod).joined(separator: " "))]", now: now)
         pod.set(
             path: ["status", "containerStatuses"],
             to: .array(

@@ -36,17 +36,23 @@ public struct NodeGroup: Sendable, Equatable {
         for raw in text.split(separator: ",", omittingEmptySubsequences: true) {
             let parts = raw.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count >= 2, !parts[0].isEmpty, let count = Int(parts[1]), count >= 0, count <= 100_000 else {
-                throw ParseError(description: "invalid node group \"\(raw)\": expected POOL:COUNT[:OPTIONS], e.g. default:3 or large:2:pods=20")
+                throw ParseError(
+                    description: "invalid node group \"\(raw)\": expected POOL:COUNT[:OPTIONS], e.g. default:3 or large:2:pods=20"
+                )
             }
             guard ObjectMetaValidation.isDNS1123Label(parts[0]) else {
-                throw ParseError(description: "invalid node pool name \"\(parts[0])\": \(ObjectMetaValidation.dns1123LabelMessage)")
+                throw ParseError(
+                    description: "invalid node pool name \"\(parts[0])\": \(ObjectMetaValidation.dns1123LabelMessage)")
             }
             var group = NodeGroup(pool: parts[0], count: count)
             if parts.count == 3 {
                 for option in parts[2].split(separator: ";", omittingEmptySubsequences: true) {
                     let pair = option.split(separator: "=", maxSplits: 1).map(String.init)
                     guard pair.count == 2 else {
-                        throw ParseError(description: "invalid node option \"\(option)\" in \"\(raw)\": expected pods=N, label=K=V or taint=K[=V]:EFFECT")
+                        throw ParseError(
+                            description:
+                                "invalid node option \"\(option)\" in \"\(raw)\": expected pods=N, label=K=V or taint=K[=V]:EFFECT"
+                        )
                     }
                     switch pair[0] {
                     case "pods":
@@ -63,7 +69,8 @@ public struct NodeGroup: Sendable, Equatable {
                     case "taint":
                         group.taints.append(try parseTaint(pair[1], in: String(raw)))
                     default:
-                        throw ParseError(description: "unknown node option \"\(pair[0])\" in \"\(raw)\": expected pods, label or taint")
+                        throw ParseError(
+                            description: "unknown node option \"\(pair[0])\" in \"\(raw)\": expected pods, label or taint")
                     }
                 }
             }
@@ -75,7 +82,10 @@ public struct NodeGroup: Sendable, Equatable {
     static func parseTaint(_ text: String, in group: String) throws(ParseError) -> JSONValue {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, ["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(parts[1]) else {
-            throw ParseError(description: "invalid taint \"\(text)\" in \"\(group)\": expected KEY[=VALUE]:EFFECT with EFFECT NoSchedule, PreferNoSchedule or NoExecute")
+            throw ParseError(
+                description:
+                    "invalid taint \"\(text)\" in \"\(group)\": expected KEY[=VALUE]:EFFECT with EFFECT NoSchedule, PreferNoSchedule or NoExecute"
+            )
         }
         let keyValue = parts[0].split(separator: "=", maxSplits: 1).map(String.init)
         var taint: JSONObject = ["key": .string(keyValue[0]), "effect": .string(parts[1])]
@@ -103,14 +113,30 @@ public struct NodeGroup: Sendable, Equatable {
             "status": [
                 "capacity": capacity, "allocatable": capacity,
                 "conditions": [
-                    ["type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory", "message": "kubelet has sufficient memory available", "lastHeartbeatTime": time, "lastTransitionTime": time],
-                    ["type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure", "message": "kubelet has no disk pressure", "lastHeartbeatTime": time, "lastTransitionTime": time],
-                    ["type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID", "message": "kubelet has sufficient PID available", "lastHeartbeatTime": time, "lastTransitionTime": time],
-                    ["type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": time, "lastTransitionTime": time],
+                    [
+                        "type": "MemoryPressure", "status": "False", "reason": "KubeletHasSufficientMemory",
+                        "message": "kubelet has sufficient memory available", "lastHeartbeatTime": time,
+                        "lastTransitionTime": time,
+                    ],
+                    [
+                        "type": "DiskPressure", "status": "False", "reason": "KubeletHasNoDiskPressure",
+                        "message": "kubelet has no disk pressure", "lastHeartbeatTime": time, "lastTransitionTime": time,
+                    ],
+                    [
+                        "type": "PIDPressure", "status": "False", "reason": "KubeletHasSufficientPID",
+                        "message": "kubelet has sufficient PID available", "lastHeartbeatTime": time, "lastTransitionTime": time,
+                    ],
+                    [
+                        "type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
+                        "lastHeartbeatTime": time, "lastTransitionTime": time,
+                    ],
                 ],
-                "addresses": [["type": "InternalIP", "address": .string(address)], ["type": "Hostname", "address": .string(name)]],
+                "addresses": [
+                    ["type": "InternalIP", "address": .string(address)], ["type": "Hostname", "address": .string(name)],
+                ],
                 "nodeInfo": [
-                    "kubeletVersion": "v1.32.0", "kubeProxyVersion": "v1.32.0", "operatingSystem": "linux", "architecture": "amd64",
+                    "kubeletVersion": "v1.32.0", "kubeProxyVersion": "v1.32.0", "operatingSystem": "linux",
+                    "architecture": "amd64",
                     "containerRuntimeVersion": "containerd://1.7.24", "osImage": "Debian GNU/Linux 12 (bookworm)",
                     "kernelVersion": "6.1.0-roost-sim", "machineID": "", "systemUUID": "", "bootID": "",
                 ],
@@ -155,7 +181,10 @@ extension APIServer {
             var taints = node[path: ["spec", "taints"]]?.arrayValue ?? []
             taints.removeAll { $0["key"]?.stringValue == "node.kubernetes.io/unschedulable" }
             if unschedulable {
-                taints.append(["key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule", "timeAdded": .string(Timestamp.rfc3339(Timestamp.now()))])
+                taints.append([
+                    "key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule",
+                    "timeAdded": .string(Timestamp.rfc3339(Timestamp.now())),
+                ])
             }
             node.set(path: ["spec", "taints"], to: taints.isEmpty ? nil : .array(taints))
         }
@@ -177,7 +206,9 @@ extension APIServer {
             var taints = node[path: ["spec", "taints"]]?.arrayValue ?? []
             taints.removeAll { $0["key"]?.stringValue == "node.kubernetes.io/unreachable" }
             if !ready {
-                taints.append(["key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": .string(Timestamp.rfc3339(now))])
+                taints.append([
+                    "key": "node.kubernetes.io/unreachable", "effect": "NoSchedule", "timeAdded": .string(Timestamp.rfc3339(now)),
+                ])
             }
             node.set(path: ["spec", "taints"], to: taints.isEmpty ? nil : .array(taints))
         }
@@ -196,7 +227,8 @@ extension APIServer {
 
     private func modifyNode(_ name: String, _ change: @escaping (inout JSONValue) -> Void) throws(APIError) {
         guard let type = registry.lookup(group: "", version: "v1", plural: "nodes") else { throw .notFoundPath() }
-        _ = try store.update(type.storageKey, ObjectKey(namespace: "", name: name), kind: type.kind, apiVersion: type.apiVersion) {
+        _ = try store.update(type.storageKey, ObjectKey(namespace: "", name: name), kind: type.kind, apiVersion: type.apiVersion)
+        {
             current throws(APIError) -> (StoreWrite, Void) in
             guard let current else { throw .notFound(type, name: name) }
             var node = current.json

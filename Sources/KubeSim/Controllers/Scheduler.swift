@@ -126,7 +126,8 @@ final class Scheduler: Sendable {
             {
                 return (.none, ())
             }
-            PodStatus.setCondition(&pod, type: "PodScheduled", status: "False", reason: "Unschedulable", message: message, now: Timestamp.now())
+            PodStatus.setCondition(
+                &pod, type: "PodScheduled", status: "False", reason: "Unschedulable", message: message, now: Timestamp.now())
             return (.put(pod), ())
         }
     }

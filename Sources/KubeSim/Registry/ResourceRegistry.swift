@@ -39,7 +39,9 @@ public final class ResourceRegistry: Sendable {
                 return builtin
             }
             for versions in state.custom.values {
-                if let match = versions.first(where: { $0.type.group == group && $0.type.version == version && $0.type.plural == plural }) {
+                if let match = versions.first(where: {
+                    $0.type.group == group && $0.type.version == version && $0.type.plural == plural
+                }) {
                     return match.type
                 }
             }
@@ -95,10 +97,11 @@ public final class ResourceRegistry: Sendable {
             if version.statusSubresource { subresources.insert("status") }
             if version.scale != nil { subresources.insert("scale") }
             let raw = object["spec"]?["versions"]?.arrayValue?.first { $0["name"]?.stringValue == version.name }
-            let selectable = raw?["selectableFields"]?.arrayValue?.compactMap { field -> String? in
-                guard let path = field["jsonPath"]?.stringValue else { return nil }
-                return path.hasPrefix(".") ? String(path.dropFirst()) : path
-            } ?? []
+            let selectable =
+                raw?["selectableFields"]?.arrayValue?.compactMap { field -> String? in
+                    guard let path = field["jsonPath"]?.stringValue else { return nil }
+                    return path.hasPrefix(".") ? String(path.dropFirst()) : path
+                } ?? []
             let type = ResourceType(
                 group: crd.group, version: version.name, plural: crd.names.plural, singular: crd.names.singular,
                 kind: crd.names.kind, namespaced: crd.scope != "Cluster", shortNames: crd.names.shortNames,

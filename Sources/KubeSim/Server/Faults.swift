@@ -43,9 +43,12 @@ public final class FaultInjector: Sendable {
     /// The failure to answer a request with, consuming one count of the first matching rule.
     public func failure(verb: String, path: String) -> APIError? {
         state.withLock { state in
-            guard let index = state.failures.firstIndex(where: { rule in
-                (rule.verbs.isEmpty || rule.verbs.contains(verb)) && (rule.pathPrefix.isEmpty || path.hasPrefix(rule.pathPrefix))
-            }) else { return nil }
+            guard
+                let index = state.failures.firstIndex(where: { rule in
+                    (rule.verbs.isEmpty || rule.verbs.contains(verb))
+                        && (rule.pathPrefix.isEmpty || path.hasPrefix(rule.pathPrefix))
+                })
+            else { return nil }
             let rule = state.failures[index]
             state.failures[index].remaining -= 1
             if state.failures[index].remaining <= 0 { state.failures.remove(at: index) }

@@ -138,7 +138,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var request = APIRequest(method: head.method.rawValue, uri: head.uri, headers: headers, body: body)
         body = []
         if bodyTooLarge {
-            write(.error(.requestEntityTooLarge(limit: context.api.options.maxBodyBytes)), head: head, channelContext: channelContext)
+            write(
+                .error(.requestEntityTooLarge(limit: context.api.options.maxBodyBytes)), head: head,
+                channelContext: channelContext)
             return
         }
         switch authenticate(&request, channelContext: channelContext) {

@@ -99,7 +99,8 @@ struct SimAdmin: Sendable {
                     }))
         case ("POST", ["tokens"]):
             let object = try body(request)
-            guard let token = object["token"]?.stringValue, !token.isEmpty, let user = object["user"]?.stringValue, !user.isEmpty else {
+            guard let token = object["token"]?.stringValue, !token.isEmpty, let user = object["user"]?.stringValue, !user.isEmpty
+            else {
                 throw .badRequest("tokens needs {\"token\": \"...\", \"user\": \"...\"}")
             }
             authenticator.setToken(token, user: user)
@@ -134,7 +135,9 @@ struct SimAdmin: Sendable {
     }
 
     private func applyFaults(_ object: JSONValue) throws(APIError) {
-        let known: Set<String> = ["failNext", "latencySeconds", "watchDelaySeconds", "stallWatches", "stallRequests", "dropWatchesEverySeconds"]
+        let known: Set<String> = [
+            "failNext", "latencySeconds", "watchDelaySeconds", "stallWatches", "stallRequests", "dropWatchesEverySeconds",
+        ]
         for key in object.objectValue?.keys ?? [] where !known.contains(key) {
             throw .badRequest("unknown fault \"\(key)\": expected one of \(known.sorted().joined(separator: ", "))")
         }
@@ -146,13 +149,16 @@ struct SimAdmin: Sendable {
             }
             api.faults.addFailures(
                 .init(
-                    remaining: Int(count), code: Int(code), retryAfterSeconds: fail["retryAfterSeconds"]?.intValue.map { Int($0) },
+                    remaining: Int(count), code: Int(code),
+                    retryAfterSeconds: fail["retryAfterSeconds"]?.intValue.map { Int($0) },
                     verbs: Set(fail["verbs"]?.arrayValue?.compactMap(\.stringValue) ?? []),
                     pathPrefix: fail["pathPrefix"]?.stringValue ?? ""))
         }
         if let latency = try number(object["latencySeconds"], "latencySeconds") { api.faults.latencySeconds = latency }
         if let delay = try number(object["watchDelaySeconds"], "watchDelaySeconds") { api.faults.watchDelaySeconds = delay }
-        if let every = try number(object["dropWatchesEverySeconds"], "dropWatchesEverySeconds") { api.faults.dropWatchesEverySeconds = every }
+        if let every = try number(object["dropWatchesEverySeconds"], "dropWatchesEverySeconds") {
+            api.faults.dropWatchesEverySeconds = every
+        }
         if let stalls = try number(object["stallRequests"], "stallRequests") { api.faults.stallRequests(Int(stalls)) }
         if let stall = object["stallWatches"] {
             guard let flag = stall.boolValue else { throw .badRequest("stallWatches must be true or false") }

@@ -284,7 +284,8 @@ public final class ObjectStore: Sendable {
             guard let type = Self.visibleType(of: event, through: watcher.filter) else { continue }
             if type == .modified {
                 if modifiedFrame == nil {
-                    modifiedFrame = WatchFrame(type: .modified, resourceVersion: event.resourceVersion, object: event.object.bytes)
+                    modifiedFrame = WatchFrame(
+                        type: .modified, resourceVersion: event.resourceVersion, object: event.object.bytes)
                 }
                 if let modifiedFrame { watcher.sink.deliver(modifiedFrame) }
             } else {
@@ -377,7 +378,8 @@ public final class ObjectStore: Sendable {
         state.withLock { state in
             guard let watcher = state.watchers[id] else { return }
             watcher.sink.deliver(
-                Self.bookmarkFrame(kind: watcher.kind, apiVersion: watcher.apiVersion, revision: state.resourceVersion, initialEventsEnd: false))
+                Self.bookmarkFrame(
+                    kind: watcher.kind, apiVersion: watcher.apiVersion, revision: state.resourceVersion, initialEventsEnd: false))
         }
     }
 

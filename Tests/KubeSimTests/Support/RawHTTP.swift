@@ -55,7 +55,9 @@ struct RawHTTP {
         try request(method, path, body: json.encoded(), contentType: contentType)
     }
 
-    func head(_ method: String, _ path: String, body: [UInt8], contentType: String, headers: [String: String], close: Bool) -> [UInt8] {
+    func head(_ method: String, _ path: String, body: [UInt8], contentType: String, headers: [String: String], close: Bool)
+        -> [UInt8]
+    {
         var lines = ["\(method) \(path) HTTP/1.1", "Host: 127.0.0.1:\(port)", "User-Agent: roost-tests/1.0"]
         if let token { lines.append("Authorization: Bearer \(token)") }
         if !body.isEmpty || method == "POST" || method == "PUT" || method == "PATCH" {
@@ -156,7 +158,8 @@ struct ChunkDecoder {
         while !finished {
             if expectingSize {
                 guard let lineEnd = findCRLF(pending) else { break }
-                let sizeText = String(decoding: pending[..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
+                let sizeText =
+                    String(decoding: pending[..<lineEnd], as: UTF8.self).split(separator: ";").first.map(String.init) ?? ""
                 pending.removeSubrange(..<(lineEnd + 2))
                 remaining = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) ?? 0
                 if remaining == 0 {
@@ -241,7 +244,9 @@ final class Connection: @unchecked Sendable {
                 }
                 return (status, headers, Array(data[(end + 4)...]))
             }
-            guard let more = try read(deadline: deadline) else { throw RawHTTP.Failure(description: "timed out waiting for a response") }
+            guard let more = try read(deadline: deadline) else {
+                throw RawHTTP.Failure(description: "timed out waiting for a response")
+            }
             guard !more.isEmpty else { throw RawHTTP.Failure(description: "connection closed before a response") }
             data += more
         }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeModel
+
 @testable import KubeSim
 
 /// Starts a simulated cluster for one test and stops it afterwards.
