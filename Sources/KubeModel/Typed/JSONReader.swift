@@ -110,6 +110,7 @@ public struct JSONReader {
     }
 
     /// Prefixes `error.reason` with one path component: an object key or `[index]`.
+    @usableFromInline
     mutating func addPath(_ component: String, to error: inout JSONSyntaxError) {
         if !errorHasPath {
             error.reason = component + ": " + error.reason

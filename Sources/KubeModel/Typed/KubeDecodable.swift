@@ -9,6 +9,7 @@ public protocol KubeDecodable {
 extension KubeDecodable {
     /// Decodes one JSON document (surrounding whitespace allowed, nothing else).
     /// - Throws: ``JSONSyntaxError`` with the byte offset into `bytes` and the field path.
+    @inlinable
     public static func decode(_ bytes: UnsafeRawBufferPointer, options: DecodingOptions = .default)
         throws(JSONSyntaxError) -> Self
     {
@@ -20,6 +21,7 @@ extension KubeDecodable {
 
     /// Decodes one JSON document held in `bytes` (an array, a slice, `Data`, …).
     /// - Throws: ``JSONSyntaxError`` with the byte offset into `bytes` and the field path.
+    @inlinable
     public static func decode(_ bytes: some Collection<UInt8>, options: DecodingOptions = .default)
         throws(JSONSyntaxError) -> Self
     {

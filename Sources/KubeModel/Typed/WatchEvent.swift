@@ -82,6 +82,7 @@ public struct WatchEvent<Object: KubeDecodable & Sendable & Equatable>: Sendable
         return nil
     }
 
+    @inlinable  // so clients specialize it for their `Object`
     public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> WatchEvent {
         var type: WatchEventKind?
         var payload: WatchEventPayload<Object>?
@@ -123,7 +124,8 @@ public struct WatchEvent<Object: KubeDecodable & Sendable & Equatable>: Sendable
         return WatchEvent(type: type, payload: payload)
     }
 
-    private static func decodePayload(_ type: WatchEventKind, from reader: inout JSONReader) throws(JSONSyntaxError)
+    @inlinable
+    static func decodePayload(_ type: WatchEventKind, from reader: inout JSONReader) throws(JSONSyntaxError)
         -> WatchEventPayload<Object>
     {
         switch type {
@@ -145,6 +147,7 @@ public struct ObjectList<Object: KubeDecodable & Sendable & Equatable>: Sendable
         self.items = items
     }
 
+    @inlinable  // so clients specialize it for their `Object`
     public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> ObjectList {
         var list = ObjectList()
         try reader.readObject { key, reader throws(JSONSyntaxError) in
