@@ -14,6 +14,7 @@ public struct DecodingOptions: Sendable, Equatable {
     /// stack or run unbounded (kube-apiserver's decoder stops at 10,000; 512 is ample).
     public var maxDepth: Int
 
+    /// Options; the defaults drop managedFields and the last-applied annotation.
     public init(keepManagedFields: Bool = false, keepLastAppliedConfiguration: Bool = false, maxDepth: Int = 512) {
         self.keepManagedFields = keepManagedFields
         self.keepLastAppliedConfiguration = keepLastAppliedConfiguration

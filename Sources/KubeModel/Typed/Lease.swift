@@ -7,6 +7,7 @@ extension CoordinationV1 {
         public var metadata: ObjectMeta
         public var spec: LeaseSpec
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(metadata: ObjectMeta = ObjectMeta(), spec: LeaseSpec = LeaseSpec()) {
             self.metadata = metadata
             self.spec = spec
@@ -37,6 +38,7 @@ extension CoordinationV1 {
         /// How many times the lease changed holders.
         public var leaseTransitions: Int32?
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(
             holderIdentity: String? = nil, leaseDurationSeconds: Int32? = nil, acquireTime: String? = nil,
             renewTime: String? = nil, leaseTransitions: Int32? = nil

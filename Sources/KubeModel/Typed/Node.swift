@@ -5,6 +5,7 @@ extension CoreV1 {
         public var spec: NodeSpec
         public var status: NodeStatus
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(metadata: ObjectMeta = ObjectMeta(), spec: NodeSpec = NodeSpec(), status: NodeStatus = NodeStatus()) {
             self.metadata = metadata
             self.spec = spec
@@ -31,6 +32,7 @@ extension CoreV1 {
         public var unschedulable: Bool
         public var taints: [Taint]
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(unschedulable: Bool = false, taints: [Taint] = []) {
             self.unschedulable = unschedulable
             self.taints = taints
@@ -56,6 +58,7 @@ extension CoreV1 {
         /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
         public var effect: String
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(key: String = "", value: String = "", effect: String = "") {
             self.key = key
             self.value = value
@@ -84,6 +87,7 @@ extension CoreV1 {
         /// nil when absent.
         public var allocatablePods: String?
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(conditions: [NodeCondition] = [], addresses: [NodeAddress] = [], allocatablePods: String? = nil) {
             self.conditions = conditions
             self.addresses = addresses
@@ -116,6 +120,7 @@ extension CoreV1 {
         public var reason: String
         public var message: String
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(
             type: String = "", status: String = "", lastTransitionTime: String? = nil, reason: String = "",
             message: String = ""
@@ -148,6 +153,7 @@ extension CoreV1 {
         public var type: String
         public var address: String
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(type: String = "", address: String = "") {
             self.type = type
             self.address = address

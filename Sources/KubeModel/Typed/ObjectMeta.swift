@@ -27,6 +27,7 @@ public struct ObjectMeta: Sendable, Equatable, KubeDecodable {
     /// The raw `managedFields` array, only with ``DecodingOptions/keepManagedFields``.
     public var managedFields: JSONValue?
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(
         name: String = "", generateName: String = "", namespace: String = "", uid: String = "",
         resourceVersion: String = "", generation: Int64 = 0, creationTimestamp: String? = nil,
@@ -92,6 +93,7 @@ public struct OwnerReference: Sendable, Equatable, KubeDecodable {
     /// True when the owner is the managing controller; nil when absent.
     public var controller: Bool?
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(apiVersion: String = "", kind: String = "", name: String = "", uid: String = "", controller: Bool? = nil) {
         self.apiVersion = apiVersion
         self.kind = kind
@@ -124,6 +126,7 @@ public struct ListMeta: Sendable, Equatable, KubeDecodable {
     /// Items left after this page when the server can tell.
     public var remainingItemCount: Int64?
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(resourceVersion: String = "", continue: String? = nil, remainingItemCount: Int64? = nil) {
         self.resourceVersion = resourceVersion
         self.continue = `continue`

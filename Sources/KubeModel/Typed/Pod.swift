@@ -12,6 +12,7 @@ extension CoreV1 {
         public var spec: PodSpec
         public var status: PodStatus
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(metadata: ObjectMeta = ObjectMeta(), spec: PodSpec = PodSpec(), status: PodStatus = PodStatus()) {
             self.metadata = metadata
             self.spec = spec
@@ -43,6 +44,7 @@ extension CoreV1 {
         /// Resolved priority from the pod's PriorityClass; nil when absent.
         public var priority: Int32?
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(
             nodeName: String = "", schedulerName: String = "", containers: [Container] = [],
             tolerations: [Toleration] = [], nodeSelector: [String: String] = [:], priority: Int32? = nil
@@ -77,6 +79,7 @@ extension CoreV1 {
         public var name: String
         public var image: String
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(name: String = "", image: String = "") {
             self.name = name
             self.image = image
@@ -107,6 +110,7 @@ extension CoreV1 {
         /// For `NoExecute`: seconds the pod stays bound after the taint appears; nil = forever.
         public var tolerationSeconds: Int64?
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(
             key: String = "", operator: String = "", value: String = "", effect: String = "",
             tolerationSeconds: Int64? = nil
@@ -146,6 +150,7 @@ extension CoreV1 {
         public var conditions: [PodCondition]
         public var containerStatuses: [ContainerStatus]
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(
             phase: String = "", podIP: String = "", hostIP: String = "", startTime: String? = nil, reason: String = "",
             message: String = "", conditions: [PodCondition] = [], containerStatuses: [ContainerStatus] = []
@@ -188,6 +193,7 @@ extension CoreV1 {
         public var reason: String
         public var message: String
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(
             type: String = "", status: String = "", lastTransitionTime: String? = nil, reason: String = "",
             message: String = ""
@@ -224,6 +230,7 @@ extension CoreV1 {
         /// Whether the container has started (passed its startup probe); nil when absent.
         public var started: Bool?
 
+        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(name: String = "", ready: Bool = false, restartCount: Int32 = 0, started: Bool? = nil) {
             self.name = name
             self.ready = ready

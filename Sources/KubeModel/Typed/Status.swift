@@ -10,6 +10,7 @@ public struct Status: Sendable, Equatable, KubeDecodable {
     public var code: Int32
     public var details: StatusDetails?
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(
         status: String = "", message: String = "", reason: String = "", code: Int32 = 0,
         details: StatusDetails? = nil
@@ -47,6 +48,7 @@ public struct StatusDetails: Sendable, Equatable, KubeDecodable {
     /// Seconds the client should wait before retrying; 0 when absent.
     public var retryAfterSeconds: Int32
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(
         name: String = "", group: String = "", kind: String = "", uid: String = "", causes: [StatusCause] = [],
         retryAfterSeconds: Int32 = 0
@@ -84,6 +86,7 @@ public struct StatusCause: Sendable, Equatable, KubeDecodable {
     /// The field path, e.g. `spec.containers[0].image`.
     public var field: String
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(reason: String = "", message: String = "", field: String = "") {
         self.reason = reason
         self.message = message

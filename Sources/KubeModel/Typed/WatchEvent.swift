@@ -16,6 +16,7 @@ public struct WatchBookmark: Sendable, Equatable, KubeDecodable {
     public var resourceVersion: String
     public var annotations: [String: String]
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(resourceVersion: String = "", annotations: [String: String] = [:]) {
         self.resourceVersion = resourceVersion
         self.annotations = annotations
@@ -65,6 +66,7 @@ public struct WatchEvent<Object: KubeDecodable & Sendable & Equatable>: Sendable
     public var type: WatchEventKind
     public var payload: WatchEventPayload<Object>
 
+    /// An event of `type` carrying `payload` (which should match the type).
     public init(type: WatchEventKind, payload: WatchEventPayload<Object>) {
         self.type = type
         self.payload = payload
@@ -142,6 +144,7 @@ public struct ObjectList<Object: KubeDecodable & Sendable & Equatable>: Sendable
     public var metadata: ListMeta
     public var items: [Object]
 
+    /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
     public init(metadata: ListMeta = ListMeta(), items: [Object] = []) {
         self.metadata = metadata
         self.items = items
