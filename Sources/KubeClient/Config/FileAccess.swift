@@ -51,11 +51,24 @@ enum FileAccess {
         return stat(path, &info) == 0
     }
 
-    /// `path` made absolute against the current directory (kubeconfig paths as client-go's `filepath.Abs`).
+    /// `path` made absolute against the current directory and cleaned lexically (kubeconfig paths as
+    /// client-go's `filepath.Abs`).
     static func absolute(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        let cwd = FileManager.default.currentDirectoryPath
-        return cwd.hasSuffix("/") ? cwd + path : cwd + "/" + path
+        if path.hasPrefix("/") { return clean(path) }
+        return clean(FileManager.default.currentDirectoryPath + "/" + path)
+    }
+
+    /// An absolute path with `.`, `..` and repeated slashes removed lexically (Go's `filepath.Clean`).
+    static func clean(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     /// The directory part of an absolute path (`/a/b/c` → `/a/b`, `/c` → `/`).
@@ -68,7 +81,7 @@ enum FileAccess {
     /// `path` resolved against `directory` unless it is already absolute; nil for an empty path.
     static func resolve(_ path: String?, against directory: String) -> String? {
         guard let path, !path.isEmpty else { return nil }
-        if path.hasPrefix("/") { return path }
-        return directory.hasSuffix("/") ? directory + path : directory + "/" + path
+        if path.hasPrefix("/") { return clean(path) }
+        return clean(directory + "/" + path)
     }
 }
