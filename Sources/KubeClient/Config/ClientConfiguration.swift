@@ -68,8 +68,8 @@ public struct ClientConfiguration: Sendable {
             return try fromKubeconfig(kubeconfig, context: context, environment: environment)
         }
         let home = homeDirectory ?? environment["HOME"] ?? NSHomeDirectory()
-        let defaultPath = FileAccess.resolve(".kube/config", against: home) ?? "~/.kube/config"
-        if FileAccess.exists(defaultPath) {
+        let defaultPath = ConfigFileAccess.resolve(".kube/config", against: home) ?? "~/.kube/config"
+        if ConfigFileAccess.exists(defaultPath) {
             let kubeconfig = try Kubeconfig.load(path: defaultPath)
             return try fromKubeconfig(kubeconfig, context: context, environment: environment)
         }
@@ -141,7 +141,7 @@ public struct ClientConfiguration: Sendable {
 
         var ca = cluster.certificateAuthorityData
         if ca == nil, let path = cluster.certificateAuthority {
-            ca = try FileAccess.readReferenced(path, what: "certificate-authority of \(clusterWhere)")
+            ca = try ConfigFileAccess.readReferenced(path, what: "certificate-authority of \(clusterWhere)")
         }
         if cluster.insecureSkipTLSVerify {
             if ca != nil {
@@ -179,11 +179,11 @@ public struct ClientConfiguration: Sendable {
         }
         var certificate = user.clientCertificateData
         if certificate == nil, let path = user.clientCertificate {
-            certificate = try FileAccess.readReferenced(path, what: "client-certificate of \(userWhere)")
+            certificate = try ConfigFileAccess.readReferenced(path, what: "client-certificate of \(userWhere)")
         }
         var key = user.clientKeyData
         if key == nil, let path = user.clientKey {
-            key = try FileAccess.readReferenced(path, what: "client-key of \(userWhere)")
+            key = try ConfigFileAccess.readReferenced(path, what: "client-key of \(userWhere)")
         }
         if (certificate == nil) != (key == nil) {
             let missing = certificate == nil ? "client-certificate" : "client-key"
@@ -236,7 +236,7 @@ public struct ClientConfiguration: Sendable {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
             let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
         else { return false }
-        return FileAccess.exists(FileAccess.resolve("token", against: directory) ?? "token")
+        return ConfigFileAccess.exists(ConfigFileAccess.resolve("token", against: directory) ?? "token")
     }
 
     /// The configuration of a pod's service account (`rest.InClusterConfig`): server
@@ -262,7 +262,7 @@ public struct ClientConfiguration: Sendable {
         }
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         let server = "https://\(hostPart):\(port)"
-        let tokenPath = FileAccess.resolve("token", against: directory) ?? "token"
+        let tokenPath = ConfigFileAccess.resolve("token", against: directory) ?? "token"
         let provider = TokenFileCredentialProvider(path: tokenPath, refreshInterval: tokenRefreshInterval, now: now)
         do {
             _ = try provider.currentToken()
@@ -270,9 +270,9 @@ public struct ClientConfiguration: Sendable {
             throw ConfigurationError(.unreadableFile, "in-cluster configuration: \(error.message)")
         }
         var ca: [UInt8]?
-        let caPath = FileAccess.resolve("ca.crt", against: directory) ?? "ca.crt"
+        let caPath = ConfigFileAccess.resolve("ca.crt", against: directory) ?? "ca.crt"
         do {
-            ca = try FileAccess.readAll(caPath)
+            ca = try ConfigFileAccess.readAll(caPath)
         } catch {
             configLogger.warning(
                 "in-cluster CA file unreadable; verifying the API server against the system trust store",
@@ -281,7 +281,9 @@ public struct ClientConfiguration: Sendable {
         var namespace = "default"
         if let podNamespace = environment["POD_NAMESPACE"], !podNamespace.isEmpty {
             namespace = podNamespace
-        } else if let bytes = try? FileAccess.readAll(FileAccess.resolve("namespace", against: directory) ?? "namespace") {
+        } else if let bytes = try? ConfigFileAccess.readAll(
+            ConfigFileAccess.resolve("namespace", against: directory) ?? "namespace")
+        {
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if !text.isEmpty { namespace = text }
         }

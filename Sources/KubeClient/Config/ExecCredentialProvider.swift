@@ -94,7 +94,7 @@ public actor ExecCredentialProvider: CredentialProvider {
         self.base = base
         self.environment = environment
         self.timeout = timeout
-        self.refreshLeeway = refreshLeeway.seconds
+        self.refreshLeeway = refreshLeeway.timeIntervalSeconds
         self.now = now
     }
 
@@ -163,7 +163,7 @@ public actor ExecCredentialProvider: CredentialProvider {
                 return .failure(failure("cannot start \(executable): \(reason)"))
             case .timedOut:
                 configLogger.warning("exec plugin timed out", metadata: ["command": "\(config.command)", "user": "\(userName)"])
-                return .failure(failure("did not finish within \(timeout.seconds) s and was killed"))
+                return .failure(failure("did not finish within \(timeout.timeIntervalSeconds) s and was killed"))
             case .exited(let status, let stdout, let stderr):
                 let stderrText = Self.excerpt(stderr)
                 guard status == 0 else {

@@ -9,7 +9,7 @@ import Foundation
 #endif
 
 /// Small POSIX file helpers that report `errno` clearly (Foundation's errors are verbose and lose it).
-enum FileAccess {
+enum ConfigFileAccess {
     /// Why a read failed.
     struct ReadError: Error {
         var errno: Int32

@@ -199,10 +199,10 @@ public struct Kubeconfig: Sendable, Equatable {
     /// - Throws: ``ConfigurationError`` `.unreadableFile` (naming the path and errno reason) or
     ///   `.malformed` / `.invalidValue` from ``parse(_:path:)``.
     public static func load(path: String) throws(ConfigurationError) -> Kubeconfig {
-        let absolute = FileAccess.absolute(path)
+        let absolute = ConfigFileAccess.absolute(path)
         let bytes: [UInt8]
         do {
-            bytes = try FileAccess.readAll(absolute)
+            bytes = try ConfigFileAccess.readAll(absolute)
         } catch {
             throw ConfigurationError(.unreadableFile, "cannot read kubeconfig \(absolute): \(error.reason)")
         }
@@ -217,11 +217,11 @@ public struct Kubeconfig: Sendable, Equatable {
         var result = Kubeconfig()
         var seen: Set<String> = []
         for path in paths where !path.isEmpty {
-            let absolute = FileAccess.absolute(path)
+            let absolute = ConfigFileAccess.absolute(path)
             guard seen.insert(absolute).inserted else { continue }
             let bytes: [UInt8]
             do {
-                bytes = try FileAccess.readAll(absolute)
+                bytes = try ConfigFileAccess.readAll(absolute)
             } catch {
                 if error.isNotFound { continue }
                 throw ConfigurationError(.unreadableFile, "cannot read kubeconfig \(absolute): \(error.reason)")
@@ -251,8 +251,8 @@ public struct Kubeconfig: Sendable, Equatable {
             throw ConfigurationError(
                 .malformed, "kubeconfig \(path): expected a mapping at the top level, got \(document.typeName)")
         }
-        let root = Fields(file: path, object: top, path: "")
-        let directory = FileAccess.directory(of: path)
+        let root = KubeconfigFields(file: path, object: top, path: "")
+        let directory = ConfigFileAccess.directory(of: path)
         config.currentContext = try root.string("current-context")
 
         for (name, fields) in try root.namedList("clusters", entryKey: "cluster") {
@@ -269,10 +269,10 @@ public struct Kubeconfig: Sendable, Equatable {
         return config
     }
 
-    static func parseCluster(_ fields: Fields, directory: String) throws(ConfigurationError) -> Cluster {
+    static func parseCluster(_ fields: KubeconfigFields, directory: String) throws(ConfigurationError) -> Cluster {
         var cluster = Cluster(locationOfOrigin: fields.file)
         cluster.server = try fields.string("server")
-        cluster.certificateAuthority = FileAccess.resolve(try fields.string("certificate-authority"), against: directory)
+        cluster.certificateAuthority = ConfigFileAccess.resolve(try fields.string("certificate-authority"), against: directory)
         cluster.certificateAuthorityData = try fields.base64("certificate-authority-data")
         cluster.insecureSkipTLSVerify = try fields.bool("insecure-skip-tls-verify") ?? false
         cluster.tlsServerName = try fields.string("tls-server-name")
@@ -285,13 +285,13 @@ public struct Kubeconfig: Sendable, Equatable {
         return cluster
     }
 
-    static func parseUser(_ fields: Fields, directory: String) throws(ConfigurationError) -> User {
+    static func parseUser(_ fields: KubeconfigFields, directory: String) throws(ConfigurationError) -> User {
         var user = User(locationOfOrigin: fields.file)
         user.token = try fields.string("token")
-        user.tokenFile = FileAccess.resolve(try fields.string("tokenFile"), against: directory)
-        user.clientCertificate = FileAccess.resolve(try fields.string("client-certificate"), against: directory)
+        user.tokenFile = ConfigFileAccess.resolve(try fields.string("tokenFile"), against: directory)
+        user.clientCertificate = ConfigFileAccess.resolve(try fields.string("client-certificate"), against: directory)
         user.clientCertificateData = try fields.base64("client-certificate-data")
-        user.clientKey = FileAccess.resolve(try fields.string("client-key"), against: directory)
+        user.clientKey = ConfigFileAccess.resolve(try fields.string("client-key"), against: directory)
         user.clientKeyData = try fields.base64("client-key-data")
         user.hasAuthProvider = try fields.object("auth-provider") != nil
         let username = try fields.string("username")
@@ -306,7 +306,7 @@ public struct Kubeconfig: Sendable, Equatable {
     /// The exec plugin API versions Roost speaks.
     static let execAPIVersions = ["client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"]
 
-    static func parseExec(_ fields: Fields, directory: String) throws(ConfigurationError) -> ExecConfig {
+    static func parseExec(_ fields: KubeconfigFields, directory: String) throws(ConfigurationError) -> ExecConfig {
         guard let command = try fields.string("command") else {
             throw fields.error(.invalidValue, "command", "is required for an exec plugin")
         }
@@ -318,7 +318,7 @@ public struct Kubeconfig: Sendable, Equatable {
         }
         var exec = ExecConfig(apiVersion: apiVersion, command: command)
         // As ResolveLocalPaths: only a command with a path separator is a file path; bare names use PATH.
-        if command.contains("/"), let resolved = FileAccess.resolve(command, against: directory) {
+        if command.contains("/"), let resolved = ConfigFileAccess.resolve(command, against: directory) {
             exec.command = resolved
         }
         exec.args = try fields.stringArray("args")
@@ -341,7 +341,7 @@ public struct Kubeconfig: Sendable, Equatable {
 }
 
 /// Typed access to one mapping of a kubeconfig document, producing errors that name the file and key path.
-struct Fields {
+struct KubeconfigFields {
     /// The kubeconfig file.
     let file: String
     let object: JSONObject
@@ -379,10 +379,10 @@ struct Fields {
         return bool
     }
 
-    func object(_ key: String) throws(ConfigurationError) -> Fields? {
+    func object(_ key: String) throws(ConfigurationError) -> KubeconfigFields? {
         guard let value = object[key], value != .null else { return nil }
         guard case .object(let child) = value else { throw typeError(key, expected: "a mapping", got: value) }
-        return Fields(file: file, object: child, path: keyPath(key))
+        return KubeconfigFields(file: file, object: child, path: keyPath(key))
     }
 
     func stringArray(_ key: String) throws(ConfigurationError) -> [String] {
@@ -398,15 +398,15 @@ struct Fields {
         return result
     }
 
-    func objectArray(_ key: String) throws(ConfigurationError) -> [Fields] {
+    func objectArray(_ key: String) throws(ConfigurationError) -> [KubeconfigFields] {
         guard let value = object[key], value != .null else { return [] }
         guard case .array(let items) = value else { throw typeError(key, expected: "a list", got: value) }
-        var result: [Fields] = []
+        var result: [KubeconfigFields] = []
         for (index, item) in items.enumerated() {
             guard case .object(let child) = item else {
                 throw typeError("\(key)[\(index)]", expected: "a mapping", got: item)
             }
-            result.append(Fields(file: file, object: child, path: "\(keyPath(key))[\(index)]"))
+            result.append(KubeconfigFields(file: file, object: child, path: "\(keyPath(key))[\(index)]"))
         }
         return result
     }
@@ -424,9 +424,9 @@ struct Fields {
     /// A kubeconfig named list (`clusters: [{name: a, cluster: {...}}]`) as (name, fields of the entry's
     /// `entryKey` mapping). Duplicate or missing names are errors, as in client-go's v1 conversion.
     func namedList(_ key: String, entryKey: String, allowNonObject: Bool = false) throws(ConfigurationError)
-        -> [(String, Fields)]
+        -> [(String, KubeconfigFields)]
     {
-        var result: [(String, Fields)] = []
+        var result: [(String, KubeconfigFields)] = []
         var names: Set<String> = []
         for (index, entry) in try objectArray(key).enumerated() {
             guard let name = try entry.string("name") else {
@@ -439,9 +439,9 @@ struct Fields {
             let value = entry.object[entryKey] ?? .null
             switch value {
             case .object(let child):
-                result.append((name, Fields(file: file, object: child, path: entryPath)))
+                result.append((name, KubeconfigFields(file: file, object: child, path: entryPath)))
             case .null:
-                result.append((name, Fields(file: file, object: JSONObject(), path: entryPath)))
+                result.append((name, KubeconfigFields(file: file, object: JSONObject(), path: entryPath)))
             default:
                 if allowNonObject { continue }
                 throw entry.typeError(entryKey, expected: "a mapping", got: value)

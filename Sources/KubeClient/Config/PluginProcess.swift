@@ -58,7 +58,7 @@ enum PluginProcess {
             DispatchQueue.global().async {
                 collector.stderr([UInt8](stderrReader.readDataToEndOfFile()))
             }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeIntervalSeconds) {
                 guard collector.finish(.timedOut) else { return }
                 handle.terminate()
             }

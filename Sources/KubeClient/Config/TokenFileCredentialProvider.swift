@@ -40,7 +40,7 @@ public final class TokenFileCredentialProvider: CredentialProvider {
     ) {
         self.path = path
         self.base = Credentials(clientCertificatePEM: clientCertificatePEM, clientKeyPEM: clientKeyPEM)
-        self.refreshInterval = refreshInterval.seconds
+        self.refreshInterval = refreshInterval.timeIntervalSeconds
         self.now = now
         self.state = Mutex(State(token: initialToken))
     }
@@ -93,7 +93,7 @@ public final class TokenFileCredentialProvider: CredentialProvider {
     /// Reads and trims the token file (`strings.TrimSpace` in client-go).
     static func read(_ path: String) -> Result<String, ReadProblem> {
         do {
-            let bytes = try FileAccess.readAll(path)
+            let bytes = try ConfigFileAccess.readAll(path)
             let token = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if token.isEmpty { return .failure(ReadProblem(reason: "the file is empty")) }
             return .success(token)
@@ -110,7 +110,7 @@ public final class TokenFileCredentialProvider: CredentialProvider {
 
 extension Duration {
     /// The duration in (fractional) seconds.
-    var seconds: TimeInterval {
+    var timeIntervalSeconds: TimeInterval {
         let (seconds, attoseconds) = components
         return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }

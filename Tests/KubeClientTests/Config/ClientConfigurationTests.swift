@@ -16,7 +16,7 @@ struct ClientConfigurationTests {
         - name: prod-cluster
           cluster:
             server: https://prod.example.com
-            certificate-authority-data: \(base64("INLINE-CA"))
+            certificate-authority-data: \(configBase64("INLINE-CA"))
         users:
         - name: dev-user
           user:
@@ -36,7 +36,7 @@ struct ClientConfigurationTests {
           context: {cluster: prod-cluster, user: nobody}
         """
 
-    func writeTwoContexts(_ dir: TempDirectory) throws -> String {
+    func writeTwoContexts(_ dir: ConfigTempDirectory) throws -> String {
         try dir.write("ca.pem", "FILE-CA")
         try dir.write("pki/dev.crt", "DEV-CERT")
         try dir.write("pki/dev.key", "DEV-KEY")
@@ -45,7 +45,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func currentContextWithRelativeFiles() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let path = try writeTwoContexts(dir)
         let config = try ClientConfiguration.load(kubeconfigPath: path, environment: [:])
@@ -59,7 +59,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func contextOverrideUsesDataFields() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let path = try writeTwoContexts(dir)
         let config = try ClientConfiguration.load(kubeconfigPath: path, context: "prod", environment: [:])
@@ -70,7 +70,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func missingReferencesAreNamed() throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let path = try writeTwoContexts(dir)
         let missingContext = #expect(throws: ConfigurationError.self) {
@@ -90,7 +90,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func unreadableReferencedFile() throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let path = try writeTwoContexts(dir)
         try dir.remove("pki/dev.key")
@@ -123,7 +123,7 @@ struct ClientConfigurationTests {
             - name: c
               cluster: {server: "https://x:6443", insecure-skip-tls-verify: true}
             - name: both
-              cluster: {server: "https://x:6443", insecure-skip-tls-verify: true, certificate-authority-data: \(base64("CA"))}
+              cluster: {server: "https://x:6443", insecure-skip-tls-verify: true, certificate-authority-data: \(configBase64("CA"))}
             contexts:
             - {name: c, context: {cluster: c}}
             - {name: both, context: {cluster: both}}
@@ -138,7 +138,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func kubeconfigEnvironmentListMergesFirstWins() throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let first = try dir.write(
             "first",
@@ -169,7 +169,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func homeKubeconfigAndNothingConfigured() throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let none = #expect(throws: ConfigurationError.self) {
             try ClientConfiguration.load(environment: [:], homeDirectory: dir.path, inClusterDirectory: dir.url("sa"))
@@ -188,7 +188,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func inClusterWithTempDirectory() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         try dir.write("sa/token", "sa-token\n")
         try dir.write("sa/ca.crt", "CLUSTER-CA")
@@ -224,7 +224,7 @@ struct ClientConfigurationTests {
     }
 
     @Test func tokenFileUserIsReadAtLoad() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let yaml = """
             current-context: c
@@ -254,5 +254,48 @@ struct ClientConfigurationTests {
             try ClientConfiguration.fromKubeconfig(kubeconfig, environment: [:])
         }
         #expect(error?.kind == .unsupported)
+    }
+
+    @Test func dataFieldsWinOverFiles() async throws {
+        let dir = try ConfigTempDirectory()
+        defer { dir.cleanup() }
+        try dir.write("ca.pem", "FILE-CA")
+        try dir.write("c.crt", "FILE-CERT")
+        try dir.write("c.key", "FILE-KEY")
+        let path = try dir.write(
+            "config",
+            """
+            current-context: c
+            clusters:
+            - name: c
+              cluster: {server: "https://x:6443", certificate-authority: ca.pem, certificate-authority-data: \(configBase64("DATA-CA"))}
+            users:
+            - name: u
+              user:
+                client-certificate: c.crt
+                client-certificate-data: \(configBase64("DATA-CERT"))
+                client-key: c.key
+                client-key-data: \(configBase64("DATA-KEY"))
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            """)
+        let config = try ClientConfiguration.load(kubeconfigPath: path, environment: [:])
+        #expect(config.tls.caCertificatePEM == Array("DATA-CA".utf8))
+        #expect(
+            try await config.credentials.credentials()
+                == Credentials(clientCertificatePEM: Array("DATA-CERT".utf8), clientKeyPEM: Array("DATA-KEY".utf8)))
+    }
+
+    @Test func certificateWithoutKeyIsAnError() throws {
+        let yaml = """
+            current-context: c
+            clusters: [{name: c, cluster: {server: "https://x:6443"}}]
+            users: [{name: u, user: {client-certificate-data: \(configBase64("CERT"))}}]
+            contexts: [{name: c, context: {cluster: c, user: u}}]
+            """
+        let kubeconfig = try Kubeconfig.parse(Array(yaml.utf8), path: "/k")
+        let error = #expect(throws: ConfigurationError.self) {
+            try ClientConfiguration.fromKubeconfig(kubeconfig, environment: [:])
+        }
+        #expect(error?.message.contains("client-key is missing") == true)
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 @testable import KubeClient
 
 /// A fresh temporary directory, removed by `cleanup()`.
-struct TempDirectory {
+struct ConfigTempDirectory {
     let path: String
 
     init() throws {
@@ -32,7 +32,7 @@ struct TempDirectory {
 }
 
 /// A settable clock for providers.
-final class TestClock: Sendable {
+final class ConfigTestClock: Sendable {
     private let current: Mutex<Date>
 
     init(_ start: Date = Date(timeIntervalSince1970: 1_700_000_000)) { current = Mutex(start) }
@@ -44,4 +44,4 @@ final class TestClock: Sendable {
     var closure: @Sendable () -> Date { { self.now } }
 }
 
-func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+func configBase64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }

@@ -9,7 +9,7 @@ struct ExecCredentialProviderTests {
     static let v1 = "client.authentication.k8s.io/v1"
 
     /// Writes a plugin script that appends a line to `runs` on every run, then runs `body`.
-    func plugin(_ dir: TempDirectory, _ body: String) throws -> String {
+    func plugin(_ dir: ConfigTempDirectory, _ body: String) throws -> String {
         try dir.write(
             "plugin.sh",
             """
@@ -19,7 +19,7 @@ struct ExecCredentialProviderTests {
             """, executable: true)
     }
 
-    func runs(_ dir: TempDirectory) -> Int {
+    func runs(_ dir: ConfigTempDirectory) -> Int {
         guard let text = try? String(contentsOfFile: dir.url("runs"), encoding: .utf8) else { return 0 }
         return text.split(separator: "\n").count
     }
@@ -27,7 +27,7 @@ struct ExecCredentialProviderTests {
     func provider(
         _ command: String, args: [String] = [], env: [Kubeconfig.EnvVar] = [], hint: String? = nil,
         cluster: ExecClusterInfo? = nil, provideClusterInfo: Bool = false, timeout: Duration = .seconds(30),
-        clock: TestClock = TestClock(), base: Credentials = Credentials()
+        clock: ConfigTestClock = ConfigTestClock(), base: Credentials = Credentials()
     ) -> ExecCredentialProvider {
         ExecCredentialProvider(
             config: Kubeconfig.ExecConfig(
@@ -43,11 +43,11 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func tokenIsCachedUntilShortlyBeforeExpiry() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
-        // Expires at 1_700_000_100 (TestClock starts at 1_700_000_000).
+        // Expires at 1_700_000_100 (ConfigTestClock starts at 1_700_000_000).
         let script = try plugin(dir, "echo '\(Self.credential(token: "t1", expires: "2023-11-14T22:15:00Z"))'")
-        let clock = TestClock()
+        let clock = ConfigTestClock()
         let exec = provider(script, clock: clock)
         #expect(try await exec.credentials().bearerToken == "t1")
         #expect(try await exec.credentials().bearerToken == "t1")
@@ -61,7 +61,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func expiredCredentialRerunsNextCall() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let script = try plugin(dir, "echo '\(Self.credential(token: "old", expires: "2001-01-01T00:00:00.5Z"))'")
         let exec = provider(script)
@@ -71,7 +71,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func concurrentCallersShareOneRun() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let script = try plugin(dir, "sleep 0.5\necho '\(Self.credential(token: "shared"))'")
         let exec = provider(script)
@@ -83,7 +83,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func invalidateForcesRerun() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let script = try plugin(dir, "echo '\(Self.credential(token: "forever"))'")
         let exec = provider(script)
@@ -96,7 +96,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func nonZeroExitReportsStderrAndHint() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let script = try plugin(dir, "echo 'login expired, run sso-login' >&2\nexit 3")
         let exec = provider(script, hint: "Install sso-login from the wiki")
@@ -131,7 +131,7 @@ struct ExecCredentialProviderTests {
             ),
         ]
         for (body, expected) in cases {
-            let dir = try TempDirectory()
+            let dir = try ConfigTempDirectory()
             defer { dir.cleanup() }
             let exec = provider(try plugin(dir, body))
             let error = await #expect(throws: ConfigurationError.self, "\(expected)") { try await exec.credentials() }
@@ -140,7 +140,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func environmentArgsAndClusterInfo() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         // Echo back what the plugin saw: token = "$1-$FOO", the exec info saved to a file.
         let script = try plugin(
@@ -164,12 +164,12 @@ struct ExecCredentialProviderTests {
         #expect(info[path: ["spec", "interactive"]] == false)
         #expect(info[path: ["spec", "cluster", "server"]] == "https://x:6443")
         #expect(info[path: ["spec", "cluster", "tls-server-name"]] == "api")
-        #expect(info[path: ["spec", "cluster", "certificate-authority-data"]] == .string(base64("CA")))
+        #expect(info[path: ["spec", "cluster", "certificate-authority-data"]] == .string(configBase64("CA")))
         #expect(info[path: ["spec", "cluster", "config", "audience"]] == "roost")
     }
 
     @Test func clusterInfoOnlyWhenRequested() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let script = try plugin(
             dir, "printf '%s' \"$KUBERNETES_EXEC_INFO\" > \"\(dir.url("info"))\"\necho '\(Self.credential(token: "t"))'")
@@ -180,7 +180,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func commandFoundOnPathOrNot() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let missing = provider("roost-no-such-plugin", hint: "brew install it")
         let error = await #expect(throws: ConfigurationError.self) { try await missing.credentials() }
@@ -195,7 +195,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func timeoutKillsThePlugin() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let exec = provider(try plugin(dir, "exec sleep 20"), timeout: .milliseconds(300))
         let start = ContinuousClock.now
@@ -205,7 +205,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func staticClientCertificateIsKeptForTokenOutput() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let exec = provider(
             try plugin(dir, "echo '\(Self.credential(token: "t"))'"),
@@ -214,7 +214,7 @@ struct ExecCredentialProviderTests {
     }
 
     @Test func kubeconfigExecUserBuildsProvider() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         try dir.write("bin/plugin", "#!/bin/sh\necho '\(Self.credential(token: "from-kubeconfig"))'\n", executable: true)
         let path = try dir.write(

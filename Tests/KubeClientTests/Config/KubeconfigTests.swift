@@ -7,7 +7,7 @@ import Testing
 @Suite("Kubeconfig parsing")
 struct KubeconfigTests {
     @Test func parsesEveryField() throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let yaml = """
             apiVersion: v1
@@ -17,7 +17,7 @@ struct KubeconfigTests {
             - name: prod
               cluster:
                 server: https://10.0.0.1:6443/
-                certificate-authority-data: \(base64("CA-PEM"))
+                certificate-authority-data: \(configBase64("CA-PEM"))
                 tls-server-name: api.internal
                 proxy-url: http://proxy:3128
                 extensions:
@@ -35,8 +35,8 @@ struct KubeconfigTests {
             - name: alice
               user:
                 token: abc
-                client-certificate-data: \(base64("CERT"))
-                client-key-data: \(base64("KEY"))
+                client-certificate-data: \(configBase64("CERT"))
+                client-key-data: \(configBase64("KEY"))
             - name: bob
               user:
                 tokenFile: tokens/bob
@@ -162,7 +162,7 @@ struct KubeconfigTests {
     }
 
     @Test func mergeIsFirstWinsPerKey() throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let first = try dir.write(
             "a",

@@ -6,9 +6,9 @@ import Testing
 @Suite("Token file rotation")
 struct TokenFileCredentialProviderTests {
     @Test func rereadsAfterIntervalAndKeepsLastGoodToken() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
-        let clock = TestClock()
+        let clock = ConfigTestClock()
         let path = try dir.write("token", "one\n")
         let provider = TokenFileCredentialProvider(path: path, refreshInterval: .seconds(60), now: clock.closure)
         #expect(try await provider.credentials().bearerToken == "one")
@@ -30,9 +30,9 @@ struct TokenFileCredentialProviderTests {
     }
 
     @Test func invalidateForcesReread() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
-        let clock = TestClock()
+        let clock = ConfigTestClock()
         let path = try dir.write("token", "one")
         let provider = TokenFileCredentialProvider(
             path: path, clientCertificatePEM: [1], clientKeyPEM: [2], now: clock.closure)
@@ -52,7 +52,7 @@ struct TokenFileCredentialProviderTests {
     }
 
     @Test func concurrentCallersAreSafe() async throws {
-        let dir = try TempDirectory()
+        let dir = try ConfigTempDirectory()
         defer { dir.cleanup() }
         let path = try dir.write("token", "shared")
         let provider = TokenFileCredentialProvider(path: path, refreshInterval: .zero)
