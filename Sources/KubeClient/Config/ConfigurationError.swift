@@ -35,5 +35,6 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
         self.message = message
     }
 
+    /// The same as ``message``.
     public var description: String { message }
 }

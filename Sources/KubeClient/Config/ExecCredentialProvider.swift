@@ -4,16 +4,22 @@ import KubeModel
 /// The cluster details an exec plugin receives in `KUBERNETES_EXEC_INFO` when `provideClusterInfo` is set
 /// (`k8s.io/client-go/pkg/apis/clientauthentication` `Cluster`).
 public struct ExecClusterInfo: Sendable, Equatable {
+    /// The normalised API server URL.
     public var server: String
+    /// The cluster's `tls-server-name`.
     public var tlsServerName: String?
+    /// The cluster's `insecure-skip-tls-verify`.
     public var insecureSkipTLSVerify: Bool
     /// PEM CA bundle, sent base64-encoded as `certificate-authority-data`.
     public var certificateAuthorityData: [UInt8]?
+    /// The cluster's `proxy-url`.
     public var proxyURL: String?
+    /// The cluster's `disable-compression`.
     public var disableCompression: Bool
     /// The cluster's `client.authentication.k8s.io/exec` extension, sent as `config`.
     public var config: JSONValue?
 
+    /// Creates cluster information for a plugin.
     public init(
         server: String, tlsServerName: String? = nil, insecureSkipTLSVerify: Bool = false,
         certificateAuthorityData: [UInt8]? = nil, proxyURL: String? = nil, disableCompression: Bool = false,

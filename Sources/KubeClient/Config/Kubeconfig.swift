@@ -62,9 +62,12 @@ public struct Kubeconfig: Sendable, Equatable {
 
     /// One `env` entry of an exec plugin.
     public struct EnvVar: Sendable, Equatable {
+        /// The variable's name.
         public var name: String
+        /// Its value (empty when the kubeconfig omits it).
         public var value: String
 
+        /// Creates an environment entry.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -78,6 +81,7 @@ public struct Kubeconfig: Sendable, Equatable {
         public var apiVersion: String
         /// The executable: a name looked up on `PATH`, or a path (relative ones resolved against the kubeconfig's directory).
         public var command: String
+        /// Arguments passed to the command.
         public var args: [String]
         /// Added to (and overriding) the process environment.
         public var env: [EnvVar]
@@ -85,8 +89,10 @@ public struct Kubeconfig: Sendable, Equatable {
         public var installHint: String?
         /// Pass the cluster's server, CA and extension config in `KUBERNETES_EXEC_INFO`.
         public var provideClusterInfo: Bool
+        /// `interactiveMode`; defaults to `IfAvailable`.
         public var interactiveMode: InteractiveMode
 
+        /// Creates an exec configuration.
         public init(
             apiVersion: String, command: String, args: [String] = [], env: [EnvVar] = [], installHint: String? = nil,
             provideClusterInfo: Bool = false, interactiveMode: InteractiveMode = .ifAvailable
@@ -124,6 +130,7 @@ public struct Kubeconfig: Sendable, Equatable {
         /// The file this entry came from.
         public var locationOfOrigin: String
 
+        /// Creates a user entry.
         public init(
             token: String? = nil, tokenFile: String? = nil, clientCertificate: String? = nil,
             clientCertificateData: [UInt8]? = nil, clientKey: String? = nil, clientKeyData: [UInt8]? = nil,
@@ -145,13 +152,16 @@ public struct Kubeconfig: Sendable, Equatable {
 
     /// One `contexts[].context` entry.
     public struct Context: Sendable, Equatable {
+        /// The cluster's name.
         public var cluster: String
-        /// Empty for anonymous access.
+        /// The user's name; empty for anonymous access.
         public var user: String
+        /// The default namespace; nil means `default`.
         public var namespace: String?
         /// The file this entry came from.
         public var locationOfOrigin: String
 
+        /// Creates a context entry.
         public init(cluster: String, user: String = "", namespace: String? = nil, locationOfOrigin: String = "") {
             self.cluster = cluster
             self.user = user
