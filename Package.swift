@@ -96,7 +96,11 @@ let package = Package(
         .testTarget(name: "KubeMachineryTests", dependencies: ["KubeMachinery"], swiftSettings: strictSwift6),
         .testTarget(
             name: "KubeClientTests",
-            dependencies: ["KubeClient", "KubeSim", "KubeModel"],
+            dependencies: [
+                "KubeClient", "KubeSim", "KubeModel",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             swiftSettings: strictSwift6
         ),
         .testTarget(

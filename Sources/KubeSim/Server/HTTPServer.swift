@@ -401,6 +401,11 @@ final class WatchStream: WatchSink {
 
     /// Ends the response normally (timeout): the connection stays usable.
     private func finish() {
+        // A stalled stream sends nothing, not even its end: try again once the stall clears.
+        if faults.stallWatches {
+            channel.eventLoop.scheduleTask(in: .milliseconds(200)) { [weak self] in self?.finish() }
+            return
+        }
         guard stopRegistration() else { return }
         drain()
         channel.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
