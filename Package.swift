@@ -87,6 +87,7 @@ let package = Package(
             name: "roost-bench",
             dependencies: [
                 "KubeSim",
+                "KubeClient",
                 "KubeModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
