@@ -354,8 +354,9 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
         var options = ClientFixture.fastOptions
         options.watchIdleGrace = 0.5
         let client = try fixture.client(options: options)
-        let events = try await client.watch(.namespaces, options: WatchOptions(timeoutSeconds: 1))
+        // Stalled from the start: the response head still arrives, then nothing at all.
         fixture.sim.faults.stallWatches = true
+        let events = try await client.watch(.namespaces, options: WatchOptions(timeoutSeconds: 1))
         let start = Date()
         do {
             for try await _ in events {}

@@ -142,7 +142,7 @@ import Testing
         let start = Date()
         task.cancel()
         let result = await task.result
-        #expect(Date().timeIntervalSince(start) < 1)
+        #expect(Date().timeIntervalSince(start) < 5, "cancellation ends the transfer without waiting for the server")
         #expect(throws: TransportError.cancelled) { try result.get() }
 
         let (_, stream) = try await transport.stream(

@@ -59,6 +59,12 @@ import Testing
                 #expect(ordered.first?.delaySeconds == 8)
             }
             #expect(starts.contains { $0.warm && $0.delaySeconds == 0.5 })
+            let events = try http.request("GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dsched-0")
+                .json
+            let reasons = events["items"]?.arrayValue?.compactMap { $0["reason"]?.stringValue } ?? []
+            #expect(reasons.contains("Scheduled"))
+            #expect(reasons.contains("Pulled"))
+            #expect(reasons.contains("Started"))
             let report = try http.request("GET", "/_sim/starts").json
             #expect(report.arrayValue?.count == 6)
         }
@@ -87,6 +93,13 @@ import Testing
                     return conditions.contains {
                         $0["type"] == "PodScheduled" && $0["status"] == "False" && $0["reason"] == "Unschedulable"
                     }
+                })
+            #expect(
+                eventually {
+                    let events =
+                        (try? http.request("GET", "/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dstuck"))?
+                        .json["items"]?.arrayValue ?? []
+                    return events.contains { $0["reason"] == "FailedScheduling" && $0["type"] == "Warning" }
                 })
             let message =
                 try pod(http, "stuck")[path: ["status", "conditions"]]?.arrayValue?.first?["message"]?.stringValue ?? ""

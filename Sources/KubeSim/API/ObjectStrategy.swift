@@ -16,7 +16,8 @@ extension APIServer {
         object.set(path: ["metadata", "deletionTimestamp"], to: nil)
         object.set(path: ["metadata", "deletionGracePeriodSeconds"], to: nil)
         object.set(path: ["metadata", "selfLink"], to: nil)
-        object.set(path: ["metadata", "generation"], to: .int(1))
+        object.set(path: ["metadata", "generation"], to: Self.tracksGeneration(type) ? .int(1) : nil)
+        Self.dropEmptyMaps(&object)
         if type.subresources.contains("status"), type.isCustom {
             object["status"] = nil
         }
@@ -61,9 +62,28 @@ extension APIServer {
         if type.kind == "CustomResourceDefinition", !type.isCustom {
             object["status"] = CustomResources.acceptedStatus(of: object, now: Timestamp.now())
         }
-        if Self.specChanged(object, old) {
+        Self.dropEmptyMaps(&object)
+        if Self.tracksGeneration(type), Self.specChanged(object, old) {
             let generation = old[path: ["metadata", "generation"]]?.intValue ?? 1
             object.set(path: ["metadata", "generation"], to: .int(generation + 1))
+        }
+    }
+
+    /// Kinds whose strategy maintains metadata.generation (custom resources, workloads, CRDs,
+    /// PodDisruptionBudgets); ConfigMaps, Secrets, pods (in 1.32) and the like carry none.
+    static func tracksGeneration(_ type: ResourceType) -> Bool {
+        type.isCustom
+            || ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "PodDisruptionBudget", "CustomResourceDefinition"]
+                .contains(
+                    type.kind)
+    }
+
+    /// Empty label and annotation maps are not stored (Go's `omitempty` drops them on the wire).
+    static func dropEmptyMaps(_ object: inout JSONValue) {
+        for key in ["labels", "annotations"] {
+            if let map = object[path: ["metadata", key]], map.objectValue?.isEmpty == true || map == .null {
+                object.set(path: ["metadata", key], to: nil)
+            }
         }
     }
 

@@ -184,7 +184,7 @@ extension APIServer {
         } else {
             try namespaceMustExist(type, namespace: context.key.namespace, forCreate: false)
         }
-        enum Outcome: Equatable { case stored, created, dryRun([UInt8]) }
+        enum Outcome: Equatable { case stored, created, dryRun([UInt8]), finalized([UInt8]) }
         let result = try store.update(type.storageKey, context.key, kind: type.kind, apiVersion: type.apiVersion) {
             current throws(APIError) -> (StoreWrite, Outcome) in
             guard let current else {
@@ -210,7 +210,9 @@ extension APIServer {
             let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
             if terminating, finalizers.isEmpty, shouldDeleteWhenFinalized(type, object) {
                 if context.dryRun { return (.none, .dryRun(object.encoded())) }
-                return (.delete, .stored)
+                // The answer is the object as it was when it went away, as kube-apiserver returns it.
+                object.set(path: ["metadata", "resourceVersion"], to: .string(String(current.resourceVersion + 1)))
+                return (.delete, .finalized(object.encoded()))
             }
             if Self.sameContent(object, old) { return (.none, .stored) }
             if context.dryRun { return (.none, .dryRun(object.encoded())) }
@@ -218,14 +220,13 @@ extension APIServer {
         }
         switch result.extra {
         case .dryRun(let bytes): return (bytes, false)
-        case .created, .stored:
-            if let stored = result.object {
-                didCommit(type, stored: stored)
-                return (stored.bytes, result.extra == .created)
-            }
-            // Deleted because its last finalizer went away.
+        case .finalized(let bytes):
             didDelete(type, key: context.key)
-            return (Array(#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success"}"#.utf8), false)
+            return (bytes, false)
+        case .created, .stored:
+            guard let stored = result.object else { throw .internalError("object vanished during update") }
+            didCommit(type, stored: stored)
+            return (stored.bytes, result.extra == .created)
         }
     }
 
@@ -391,6 +392,13 @@ extension APIServer {
     func deleteOptions(_ request: APIRequest) throws(APIError) -> DeleteOptions {
         var options = DeleteOptions()
         if !request.body.isEmpty {
+            guard ["", "application/json", "*/*"].contains(request.contentType) else {
+                throw APIError(
+                    code: 415, reason: "UnsupportedMediaType",
+                    message:
+                        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
+                )
+            }
             let body: JSONValue
             do { body = try JSONValue.parse(request.body) } catch {
                 throw .badRequest("error decoding DeleteOptions: \(error.description)")

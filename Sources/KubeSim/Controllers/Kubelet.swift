@@ -127,6 +127,7 @@ public final class Kubelet: Sendable {
             }
             guard started else { return }
             let readyAt = Timestamp.now()
+            recordStartEvents(stored, pod: pod, node: node, warm: warm, delay: delay)
             state.withLock { state in
                 state.warmCaches[node, default: []].insert(runtime)
                 state.starts.append(
@@ -134,6 +135,27 @@ public final class Kubelet: Sendable {
                         namespace: stored.key.namespace, pod: stored.key.name, node: node, runtime: runtime, warm: warm,
                         delaySeconds: delay, boundAt: boundAt, readyAt: readyAt))
             }
+        }
+    }
+
+    /// Pulled (warm: already present; cold: pulled in the simulated time) and Started, per
+    /// container, as the kubelet reports them.
+    private func recordStartEvents(_ stored: StoredObject, pod: JSONValue, node: String, warm: Bool, delay: Double) {
+        for container in pod[path: ["spec", "containers"]]?.arrayValue ?? [] {
+            let name = container["name"]?.stringValue ?? ""
+            let image = container["image"]?.stringValue ?? ""
+            let pulled =
+                warm
+                ? "Container image \"\(image)\" already present on machine"
+                : "Successfully pulled image \"\(image)\" in \(delay)s (cache cold for this node)"
+            api.recordEvent(
+                about: stored, kind: "Pod", apiVersion: "v1", type: "Normal", reason: "Pulled", message: pulled,
+                component: "kubelet",
+                host: node)
+            api.recordEvent(
+                about: stored, kind: "Pod", apiVersion: "v1", type: "Normal", reason: "Started",
+                message: "Started container \(name)",
+                component: "kubelet", host: node)
         }
     }
 

@@ -98,6 +98,10 @@ final class Scheduler: Sendable {
             do {
                 try api.bindPod(key: stored.key, node: chosen.name, uid: stored.uid)
                 bound.withLock { $0 += 1 }
+                api.recordEvent(
+                    about: stored, kind: "Pod", apiVersion: "v1", type: "Normal", reason: "Scheduled",
+                    message: "Successfully assigned \(stored.key.namespace)/\(stored.key.name) to \(chosen.name)",
+                    component: "default-scheduler")
                 if let index = nodes.firstIndex(where: { $0.name == chosen.name }) {
                     var pods = nodes[index].pods
                     pods.append(ExistingPod(name: stored.key.name, namespace: stored.key.namespace, labels: stored.labels))
@@ -113,22 +117,28 @@ final class Scheduler: Sendable {
     }
 
     /// Writes PodScheduled=False/Unschedulable with the scheduler's message, only when it changed.
+    /// Also records a FailedScheduling Event when the message changed.
     private func markUnschedulable(_ type: ResourceType, _ stored: StoredObject, message: String) {
-        api.store.update(type.storageKey, stored.key, kind: type.kind, apiVersion: type.apiVersion) {
-            current -> (StoreWrite, Void) in
+        let result = api.store.update(type.storageKey, stored.key, kind: type.kind, apiVersion: type.apiVersion) {
+            current -> (StoreWrite, Bool) in
             guard let current, current.uid == stored.uid, (current.fields["spec.nodeName"] ?? "").isEmpty else {
-                return (.none, ())
+                return (.none, false)
             }
             var pod = current.json
             let conditions = pod[path: ["status", "conditions"]]?.arrayValue ?? []
             if let existing = conditions.first(where: { $0["type"]?.stringValue == "PodScheduled" }),
                 existing["status"]?.stringValue == "False", existing["message"]?.stringValue == message
             {
-                return (.none, ())
+                return (.none, false)
             }
             PodStatus.setCondition(
                 &pod, type: "PodScheduled", status: "False", reason: "Unschedulable", message: message, now: Timestamp.now())
-            return (.put(pod), ())
+            return (.put(pod), true)
+        }
+        if result.extra, let pod = result.object {
+            api.recordEvent(
+                about: pod, kind: "Pod", apiVersion: "v1", type: "Warning", reason: "FailedScheduling", message: message,
+                component: "default-scheduler")
         }
     }
 }

@@ -201,7 +201,8 @@ struct ExecCredentialProviderTests {
         let start = ContinuousClock.now
         let error = await #expect(throws: ConfigurationError.self) { try await exec.credentials() }
         #expect(error?.message.contains("did not finish") == true)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Well under the plugin's own 20 s: it was killed (generous bound for a loaded CI machine).
+        #expect(ContinuousClock.now - start < .seconds(15))
     }
 
     @Test func staticClientCertificateIsKeptForTokenOutput() async throws {
