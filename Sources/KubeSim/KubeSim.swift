@@ -135,7 +135,12 @@ public final class KubeSim: Sendable {
                 context: ServerContext(api: api, authenticator: authenticator, admin: { admin.handle($0) }),
                 threads: configuration.threads)
         } catch {
-            throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+            let reason = (error as? IOError).map {
+                $0.errnoCode == EADDRINUSE ? "address already in use" : String(describing: $0)
+            }
+            throw StartError(
+                description:
+                    "cannot listen on \(configuration.host):\(configuration.port): \(reason ?? String(describing: error))")
         }
         var started: [@Sendable () -> Void] = []
         if runScheduler { started.append(scheduler.start()) }

@@ -75,7 +75,8 @@ struct SimCommand: AsyncParsableCommand {
         do {
             sim = try KubeSim(configuration)
         } catch {
-            throw ValidationError(String(describing: error))
+            // A start-up failure is not a usage error: one clear line, no usage text.
+            throw CommandFailure("roost sim: \(error)")
         }
         if let kubeconfigOut {
             try sim.writeKubeconfig(to: kubeconfigOut)
@@ -85,6 +86,14 @@ struct SimCommand: AsyncParsableCommand {
         await waitForTermination()
         sim.shutdown()
     }
+}
+
+/// A command that failed for a reason other than its arguments; ArgumentParser prints the
+/// message alone and exits non-zero.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) { self.description = description }
 }
 
 /// Suspends until SIGINT or SIGTERM arrives.

@@ -245,14 +245,32 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
         #expect(!status422.causes.isEmpty)
         #expect(status422.causes.allSatisfy { !$0.field.isEmpty })
 
+        // Strategic merge patch on a custom resource: 415 UnsupportedMediaType.
+        let gadgetCRD: JSONValue = [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": ["name": "gadgets.example.roost.dev"],
+            "spec": [
+                "group": "example.roost.dev", "scope": "Namespaced", "names": ["plural": "gadgets", "kind": "Gadget"],
+                "versions": [
+                    [
+                        "name": "v1", "served": true, "storage": true,
+                        "schema": ["openAPIV3Schema": ["type": "object", "x-kubernetes-preserve-unknown-fields": true]],
+                    ]
+                ],
+            ],
+        ]
+        _ = try await client.create(crd, gadgetCRD)
+        let gadgets = ResourceDescriptor(
+            group: "example.roost.dev", version: "v1", plural: "gadgets", namespaced: true, kind: "Gadget")
+        _ = try await client.create(
+            gadgets, namespace: "default", ["apiVersion": "example.roost.dev/v1", "kind": "Gadget", "metadata": ["name": "g"]])
         let unsupported = await failure { () async throws(KubeError) in
-            _ = try await client.patch(
-                ResourceDescriptor(
-                    group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions", namespaced: false,
-                    kind: "CustomResourceDefinition"),
-                name: "nothing", .strategic(["a": 1]))
+            _ = try await client.patch(gadgets, namespace: "default", name: "g", .strategic(["spec": ["a": 1]]))
         }
-        #expect(unsupported?.code == 404 || unsupported?.code == 415)
+        #expect(unsupported?.code == 415)
+        #expect(unsupported?.reason == "UnsupportedMediaType")
+        let merged = try await client.patch(gadgets, namespace: "default", name: "g", .merge(["spec": ["a": 1]]))
+        #expect(merged[path: ["spec", "a"]] == 1)
 
         // 410 for a continue token older than the history.
         for index in 0..<3 { _ = try await client.create(configMap, namespace: "default", configMapObject("p\(index)")) }

@@ -137,6 +137,13 @@ struct KubectlTests {
             #expect(
                 try kubectl.run("get", "deployment", "roost", "-n", "roost-system", "-o", "name").output
                     == "deployment.apps/roost")
+            #expect(
+                try kubectl.run("scale", "deployment", "roost", "-n", "roost-system", "--replicas=3").output.contains("scaled"))
+            #expect(
+                try kubectl.run("get", "deployment", "roost", "-n", "roost-system", "-o", "jsonpath={.spec.replicas}").output
+                    == "3")
+            let configMaps = try kubectl.run("get", "configmaps", "-n", "roost-system").output
+            #expect(configMaps.contains("DATA"), "ConfigMaps print with their own columns")
         }
     }
 }

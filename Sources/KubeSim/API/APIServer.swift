@@ -160,6 +160,10 @@ public final class APIServer: Sendable {
         switch (verb, path.subresource) {
         case ("list", nil): return try list(type, namespace: path.namespace, request: request)
         case ("watch", nil): return try watch(type, namespace: path.namespace, name: path.name, request: request)
+        case ("get", "scale"):
+            return try getScale(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""))
+        case ("update", "scale"), ("patch", "scale"):
+            return try writeScale(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), request: request)
         case ("get", _):
             return try get(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), request: request)
         case ("create", nil):

@@ -52,6 +52,31 @@ extension APIServer {
             return [name, Column(name: "Status", type: "string"), Column(name: "Age", type: "string")]
         case ("coordination.k8s.io", "Lease"):
             return [name, Column(name: "Holder", type: "string"), Column(name: "Age", type: "string")]
+        case ("", "ConfigMap"):
+            return [name, Column(name: "Data", type: "integer"), Column(name: "Age", type: "string")]
+        case ("", "Secret"):
+            return [
+                name, Column(name: "Type", type: "string"), Column(name: "Data", type: "integer"),
+                Column(name: "Age", type: "string"),
+            ]
+        case ("", "ServiceAccount"):
+            return [name, Column(name: "Secrets", type: "integer"), Column(name: "Age", type: "string")]
+        case ("", "Service"):
+            return [
+                name, Column(name: "Type", type: "string"), Column(name: "Cluster-IP", type: "string"),
+                Column(name: "External-IP", type: "string"), Column(name: "Port(s)", type: "string"),
+                Column(name: "Age", type: "string"),
+            ]
+        case ("apps", "Deployment"):
+            return [
+                name, Column(name: "Ready", type: "string"), Column(name: "Up-to-date", type: "integer"),
+                Column(name: "Available", type: "integer"), Column(name: "Age", type: "string"),
+            ]
+        case ("policy", "PodDisruptionBudget"):
+            return [
+                name, Column(name: "Min Available", type: "string"), Column(name: "Max Unavailable", type: "string"),
+                Column(name: "Allowed Disruptions", type: "integer"), Column(name: "Age", type: "string"),
+            ]
         case ("", "Event"):
             return [
                 Column(name: "Last Seen", type: "string"), Column(name: "Type", type: "string"),
@@ -111,6 +136,40 @@ extension APIServer {
             return [name, .string(object[path: ["status", "phase"]]?.stringValue ?? ""), age]
         case ("coordination.k8s.io", "Lease"):
             return [name, .string(object[path: ["spec", "holderIdentity"]]?.stringValue ?? ""), age]
+        case ("", "ConfigMap"):
+            let count = (object["data"]?.objectValue?.count ?? 0) + (object["binaryData"]?.objectValue?.count ?? 0)
+            return [name, .int(Int64(count)), age]
+        case ("", "Secret"):
+            return [
+                name, .string(object["type"]?.stringValue ?? "Opaque"), .int(Int64(object["data"]?.objectValue?.count ?? 0)), age,
+            ]
+        case ("", "ServiceAccount"):
+            return [name, .int(Int64(object["secrets"]?.arrayValue?.count ?? 0)), age]
+        case ("", "Service"):
+            let ports = (object[path: ["spec", "ports"]]?.arrayValue ?? []).map { port -> String in
+                "\(port["port"]?.intValue ?? 0)/\(port["protocol"]?.stringValue ?? "TCP")"
+            }
+            return [
+                name, .string(object[path: ["spec", "type"]]?.stringValue ?? "ClusterIP"),
+                .string(object[path: ["spec", "clusterIP"]]?.stringValue ?? "<none>"), "<none>",
+                .string(ports.isEmpty ? "<none>" : ports.joined(separator: ",")), age,
+            ]
+        case ("apps", "Deployment"):
+            let desired = object[path: ["spec", "replicas"]]?.intValue ?? 1
+            let ready = object[path: ["status", "readyReplicas"]]?.intValue ?? 0
+            return [
+                name, .string("\(ready)/\(desired)"), .int(object[path: ["status", "updatedReplicas"]]?.intValue ?? 0),
+                .int(object[path: ["status", "availableReplicas"]]?.intValue ?? 0), age,
+            ]
+        case ("policy", "PodDisruptionBudget"):
+            func text(_ value: JSONValue?) -> JSONValue {
+                guard let value else { return "N/A" }
+                return .string(value.stringValue ?? value.jsonString)
+            }
+            return [
+                name, text(object[path: ["spec", "minAvailable"]]), text(object[path: ["spec", "maxUnavailable"]]),
+                .int(object[path: ["status", "disruptionsAllowed"]]?.intValue ?? 0), age,
+            ]
         case ("", "Event"):
             let involved = object["involvedObject"]
             let objectName = "\((involved?["kind"]?.stringValue ?? "").lowercased())/\(involved?["name"]?.stringValue ?? "")"
