@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "KubeModel", targets: ["KubeModel"]),
         .library(name: "KubeMachinery", targets: ["KubeMachinery"]),
         .library(name: "KubeClient", targets: ["KubeClient"]),
+        .library(name: "KubeRuntime", targets: ["KubeRuntime"]),
         .library(name: "KubeSim", targets: ["KubeSim"]),
     ],
     dependencies: [
@@ -49,6 +50,17 @@ let package = Package(
             name: "KubeClient",
             dependencies: [
                 "CCurl",
+                "KubeModel",
+                "KubeMachinery",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
+        .target(
+            name: "KubeRuntime",
+            dependencies: [
+                "KubeClient",
                 "KubeModel",
                 "KubeMachinery",
                 .product(name: "Logging", package: "swift-log"),
@@ -95,6 +107,15 @@ let package = Package(
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"], swiftSettings: strictSwift6),
         .testTarget(name: "KubeMachineryTests", dependencies: ["KubeMachinery"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "KubeRuntimeTests",
+            dependencies: [
+                "KubeRuntime", "KubeClient", "KubeSim", "KubeModel",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [

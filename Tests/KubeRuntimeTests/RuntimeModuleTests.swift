@@ -1,0 +1,9 @@
+import Testing
+
+@testable import KubeRuntime
+
+@Suite struct RuntimeModuleTests {
+    @Test func versionIsSet() {
+        #expect(!KubeRuntime.version.isEmpty)
+    }
+}
