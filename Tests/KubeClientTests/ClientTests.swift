@@ -398,7 +398,7 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
         consumer.cancel()
         let result = await consumer.result
         #expect(throws: KubeError.self) { try result.get() }
-        #expect(eventuallyAsync { fixture.sim.store.watcherCount == 0 })
+        #expect(await eventuallyAsync { fixture.sim.store.watcherCount == 0 })
     }
 }
 

@@ -156,7 +156,7 @@ import Testing
         consumer.cancel()
         let ended = await consumer.result
         #expect(throws: TransportError.cancelled) { try ended.get() }
-        #expect(eventuallyAsync { sim.store.watcherCount == 0 })
+        #expect(await eventuallyAsync { sim.store.watcherCount == 0 })
     }
 
     @Test func connectionFailuresAreTransportErrors() async throws {
@@ -175,12 +175,12 @@ import Testing
     }
 }
 
-/// Polls `condition` every 20 ms for up to `timeout` seconds (blocking; for use after async work).
-func eventuallyAsync(timeout: Double = 5, _ condition: () -> Bool) -> Bool {
+/// Polls `condition` every 20 ms for up to `timeout` seconds, without blocking a thread.
+func eventuallyAsync(timeout: Double = 5, _ condition: () -> Bool) async -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.02)
+        try? await Task.sleep(for: .milliseconds(20))
     }
     return condition()
 }

@@ -7,8 +7,8 @@ import Testing
 /// Direct HTTP checks of the simulated API server: status codes and Status bodies as
 /// kube-apiserver writes them.
 @Suite struct APIServerTests {
-    @Test func discoveryDocuments() throws {
-        try withSim { _, http in
+    @Test func discoveryDocuments() async throws {
+        try await withSim { _, http in
             let version = try http.request("GET", "/version")
             #expect(version.status == 200)
             #expect(version.json["gitVersion"]?.stringValue?.hasPrefix("v1.") == true)
@@ -39,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func createGetAndErrorStatuses() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func createGetAndErrorStatuses() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let created = try http.request(
                 "POST", "/api/v1/namespaces/default/configmaps",
                 json: [
@@ -126,8 +126,8 @@ import Testing
         }
     }
 
-    @Test func staleUpdateConflictsAndNoOpUpdateIsNotWritten() throws {
-        try withSim(runKubelet: false) { sim, http in
+    @Test func staleUpdateConflictsAndNoOpUpdateIsNotWritten() async throws {
+        try await withSim(runKubelet: false) { sim, http in
             let created = try http.request(
                 "POST", "/api/v1/namespaces/default/configmaps",
                 json: [
@@ -154,8 +154,8 @@ import Testing
         }
     }
 
-    @Test func paginationAndExpiredContinue() throws {
-        try withSim(runKubelet: false) { sim, http in
+    @Test func paginationAndExpiredContinue() async throws {
+        try await withSim(runKubelet: false) { sim, http in
             for index in 0..<5 {
                 _ = try http.request(
                     "POST", "/api/v1/namespaces/default/configmaps",
@@ -192,8 +192,8 @@ import Testing
         }
     }
 
-    @Test func labelAndFieldSelectors() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func labelAndFieldSelectors() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let sets: [(String, [String: String])] = [
                 ("a", ["app": "web", "tier": "front"]), ("b", ["app": "db"]), ("c", ["tier": "back"]), ("d", [:]),
             ]
@@ -234,8 +234,8 @@ import Testing
         }
     }
 
-    @Test func finalizersAndPreconditions() throws {
-        try withSim(runKubelet: false) { sim, http in
+    @Test func finalizersAndPreconditions() async throws {
+        try await withSim(runKubelet: false) { sim, http in
             let created = try http.request(
                 "POST", "/api/v1/namespaces/default/configmaps",
                 json: [
@@ -286,8 +286,8 @@ import Testing
         }
     }
 
-    @Test func patchTypes() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func patchTypes() async throws {
+        try await withSim(runKubelet: false) { _, http in
             _ = try http.request(
                 "POST", "/api/v1/namespaces/default/pods",
                 json: podManifest(
@@ -351,8 +351,8 @@ import Testing
         }
     }
 
-    @Test func serverSideApply() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func serverSideApply() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  a: \"1\"\n  b: \"2\"\n"
             let created = try http.request(
                 "PATCH", "/api/v1/namespaces/default/configmaps/ssa?fieldManager=alice", body: Array(yaml.utf8),

@@ -11,8 +11,8 @@ import Testing
         try http.request("GET", "/api/v1/namespaces/default/pods/\(name)").json
     }
 
-    @Test func preferredAffinityPicksThePreferredPoolAndKubeletStartsThePod() throws {
-        try withSim(nodes: "default:2,scheduled-runs:2") { sim, http in
+    @Test func preferredAffinityPicksThePreferredPoolAndKubeletStartsThePod() async throws {
+        try await withSim(nodes: "default:2,scheduled-runs:2") { sim, http in
             let affinity: JSONValue = [
                 "nodeAffinity": [
                     "preferredDuringSchedulingIgnoredDuringExecution": [
@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func requiredAffinityTaintsAndCapacityMakePodsUnschedulable() throws {
-        try withSim(nodes: "default:2:pods=1,gpu:1:taint=gpu=true:NoSchedule") { _, http in
+    @Test func requiredAffinityTaintsAndCapacityMakePodsUnschedulable() async throws {
+        try await withSim(nodes: "default:2:pods=1,gpu:1:taint=gpu=true:NoSchedule") { _, http in
             let required: JSONValue = [
                 "nodeAffinity": [
                     "requiredDuringSchedulingIgnoredDuringExecution": [
@@ -129,8 +129,8 @@ import Testing
         }
     }
 
-    @Test func bindingSubresourceAssignsOnce() throws {
-        try withSim(nodes: "default:1") { sim, http in
+    @Test func bindingSubresourceAssignsOnce() async throws {
+        try await withSim(nodes: "default:1") { sim, http in
             var configuration = podManifest("manual")
             configuration.set(path: ["spec", "schedulerName"], to: "other-scheduler")
             _ = try http.request("POST", "/api/v1/namespaces/default/pods", json: configuration)
@@ -146,8 +146,8 @@ import Testing
         }
     }
 
-    @Test func gracefulPodDeletionAndNodeRemoval() throws {
-        try withSim(nodes: "default:1") { _, http in
+    @Test func gracefulPodDeletionAndNodeRemoval() async throws {
+        try await withSim(nodes: "default:1") { _, http in
             _ = try http.request("POST", "/api/v1/namespaces/default/pods", json: podManifest("g"))
             #expect(eventually { (try? pod(http, "g"))?[path: ["status", "phase"]] == "Running" })
             let deleting = try http.request("DELETE", "/api/v1/namespaces/default/pods/g")
@@ -166,8 +166,8 @@ import Testing
         }
     }
 
-    @Test func ownerReferencesCascadeAndNamespacesEmpty() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func ownerReferencesCascadeAndNamespacesEmpty() async throws {
+        try await withSim(runKubelet: false) { _, http in
             _ = try http.request(
                 "POST", "/api/v1/namespaces", json: ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "team"]])
             let owner = try http.request(
@@ -206,8 +206,8 @@ import Testing
         }
     }
 
-    @Test func customResourcesAreServedValidatedAndDefaulted() throws {
-        try withSim(runKubelet: false) { sim, http in
+    @Test func customResourcesAreServedValidatedAndDefaulted() async throws {
+        try await withSim(runKubelet: false) { sim, http in
             let crdYAML = try Data(contentsOf: fixturesDirectory.appendingPathComponent("widgets-crd.yaml"))
             let created = try http.request(
                 "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body: Array(crdYAML),
@@ -299,8 +299,8 @@ import Testing
         }
     }
 
-    @Test func badCRDIsRejected() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func badCRDIsRejected() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let crd: JSONValue = [
                 "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
                 "metadata": ["name": "wrong.example.roost.dev"],

@@ -7,8 +7,8 @@ import Testing
 /// Real kubectl against the simulated cluster over HTTPS: what a user does by hand must work.
 @Suite(.enabled(if: Kubectl.path != nil, "kubectl is not installed"))
 struct KubectlTests {
-    @Test func crdRoundTripAndInvalidObjects() throws {
-        try Kubectl.withCluster { kubectl, _ in
+    @Test func crdRoundTripAndInvalidObjects() async throws {
+        try await Kubectl.withCluster { kubectl, _ in
             let crd = fixturesDirectory.appendingPathComponent("widgets-crd.yaml").path
             #expect(
                 try kubectl.run("apply", "-f", crd).output.contains(
@@ -42,8 +42,8 @@ struct KubectlTests {
         }
     }
 
-    @Test func watchSeesChanges() throws {
-        try Kubectl.withCluster { kubectl, _ in
+    @Test func watchSeesChanges() async throws {
+        try await Kubectl.withCluster { kubectl, _ in
             let watcher = try kubectl.start("get", "configmaps", "-w", "-o", "name")
             defer { watcher.terminate() }
             Thread.sleep(forTimeInterval: 0.5)
@@ -54,8 +54,8 @@ struct KubectlTests {
         }
     }
 
-    @Test func patchTypesConflictsAndServerSideApply() throws {
-        try Kubectl.withCluster { kubectl, _ in
+    @Test func patchTypesConflictsAndServerSideApply() async throws {
+        try await Kubectl.withCluster { kubectl, _ in
             let pod = kubectl.file(
                 "pod.yaml",
                 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  containers:\n  - name: main\n    image: nginx:1.25\n  - name: side\n    image: busybox:1.36\n"
@@ -102,8 +102,8 @@ struct KubectlTests {
         }
     }
 
-    @Test func expiredContinueTokenIs410() throws {
-        try Kubectl.withCluster { kubectl, sim in
+    @Test func expiredContinueTokenIs410() async throws {
+        try await Kubectl.withCluster { kubectl, sim in
             for index in 0..<3 {
                 _ = try kubectl.run(
                     "create", "-f",
@@ -122,8 +122,8 @@ struct KubectlTests {
         }
     }
 
-    @Test func authenticationModesAndDeploymentManifests() throws {
-        try Kubectl.withCluster { kubectl, _ in
+    @Test func authenticationModesAndDeploymentManifests() async throws {
+        try await Kubectl.withCluster { kubectl, _ in
             #expect(try kubectl.run("--context", "roost-sim-cert", "get", "nodes").output.contains("default-0"))
             let noAuth = try kubectl.run("--token", "wrong", "get", "nodes", expectFailure: true)
             #expect(noAuth.error.contains("Unauthorized") || noAuth.error.contains("must be logged in"), "got: \(noAuth.error)")
@@ -171,8 +171,8 @@ struct Kubectl {
     }
 
     /// A TLS cluster, its kubeconfig and a private kubectl cache directory.
-    static func withCluster(_ body: (Kubectl, KubeSim) throws -> Void) throws {
-        try withSim(tls: true, timeScale: 0.01) { sim, _ in
+    static func withCluster(_ body: @escaping @Sendable (Kubectl, KubeSim) throws -> Void) async throws {
+        try await withSim(tls: true, timeScale: 0.01) { sim, _ in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roost-kubectl-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }

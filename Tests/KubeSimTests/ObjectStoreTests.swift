@@ -113,7 +113,7 @@ private final class Locked<Value: Sendable>: Sendable {
 // MARK: - Writes and resourceVersions
 
 @Suite struct ObjectStoreWriteTests {
-    @Test func resourceVersionIncrementsByOnePerWrite() throws {
+    @Test func resourceVersionIncrementsByOnePerWrite() async throws {
         let store = makeStore()
         #expect(store.currentResourceVersion == 1)
 
@@ -155,7 +155,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(seen == "first")
     }
 
-    @Test func noneWritesAndAbsentDeletesDoNotBump() throws {
+    @Test func noneWritesAndAbsentDeletesDoNotBump() async throws {
         let store = makeStore()
         let events = Locked(0)
         store.observe { _ in events.withLock { $0 += 1 } }
@@ -208,7 +208,7 @@ private final class Locked<Value: Sendable>: Sendable {
 // MARK: - Lists
 
 @Suite struct ObjectStoreListTests {
-    @Test func listIsOrderedByNamespaceThenName() throws {
+    @Test func listIsOrderedByNamespaceThenName() async throws {
         let store = makeStore()
         for (namespace, name) in [("b", "a"), ("a", "z"), ("", "node"), ("a", "a1"), ("a", "a"), ("a", "a-1"), ("ab", "0")] {
             store.put(namespace, name)
@@ -222,7 +222,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(try store.names(configMaps).isEmpty)
     }
 
-    @Test func listReturnsTheCurrentRevision() throws {
+    @Test func listReturnsTheCurrentRevision() async throws {
         let store = makeStore()
         store.put("ns", "a")
         store.put("ns", "b", resource: configMaps)
@@ -232,7 +232,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(result.objects.map(\.resourceVersion) == [2])
     }
 
-    @Test func listAtOlderRevisionRollsBackLaterChanges() throws {
+    @Test func listAtOlderRevisionRollsBackLaterChanges() async throws {
         let store = makeStore()
         let a1 = try #require(store.put("ns", "a", labels: ["v": "1"]))
         let b1 = try #require(store.put("ns", "b", labels: ["v": "1"]))
@@ -274,7 +274,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(try store.names(configMaps, at: middle) == ["ns/zz"])
     }
 
-    @Test func paginationWithStartAfterAndLimit() throws {
+    @Test func paginationWithStartAfterAndLimit() async throws {
         let store = makeStore()
         for name in ["e", "c", "a", "d", "b"] { store.put("ns", name, labels: ["keep": name == "c" ? "no" : "yes"]) }
 
@@ -298,7 +298,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(filtered.remaining == 3)
     }
 
-    @Test func paginationContinuesAtTheFirstPagesRevision() throws {
+    @Test func paginationContinuesAtTheFirstPagesRevision() async throws {
         let store = makeStore()
         for name in ["a", "b", "c", "d"] { store.put("ns", name) }
         let page1 = try store.list(pods, filter: .everything, limit: 2)
@@ -316,7 +316,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(page2.remaining == 0)
     }
 
-    @Test func expiredAfterHistoryLimit() throws {
+    @Test func expiredAfterHistoryLimit() async throws {
         let store = makeStore(historyLimit: 3)
         store.put("ns", "a")  // 2
         store.put("ns", "b")  // 3
@@ -334,7 +334,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(sink.events == [Event(.added, "ns/b", 3), Event(.added, "ns/c", 4), Event(.modified, "ns/a", 5)])
     }
 
-    @Test func expiredAfterCompact() throws {
+    @Test func expiredAfterCompact() async throws {
         let store = makeStore()
         store.put("ns", "a")
         store.put("ns", "b")
@@ -350,7 +350,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(try store.names(at: 3) == ["ns/a", "ns/b"], "history after the compaction is kept")
     }
 
-    @Test func longHistoryIsCompactedInPlace() throws {
+    @Test func longHistoryIsCompactedInPlace() async throws {
         // More than 4096 compactions makes the store drop the dead prefix of its history array.
         let store = makeStore(historyLimit: 10)
         for index in 0..<4_200 { store.put("ns", "o\(index % 3)", data: "\(index)") }
@@ -366,7 +366,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(sink.frames.map(\.resourceVersion) == [current - 2, current - 1, current])
     }
 
-    @Test func futureRevisionIsTooLarge() throws {
+    @Test func futureRevisionIsTooLarge() async throws {
         let store = makeStore()
         store.put("ns", "a")
         #expect(throws: StoreError.tooLarge(requested: 3, current: 2)) {
@@ -381,7 +381,7 @@ private final class Locked<Value: Sendable>: Sendable {
 // MARK: - Watches
 
 @Suite struct ObjectStoreWatchTests {
-    @Test func watchAfterReplaysOnlyLaterEventsOfThatResource() throws {
+    @Test func watchAfterReplaysOnlyLaterEventsOfThatResource() async throws {
         let store = makeStore()
         store.put("ns", "a")  // 2
         store.put("ns", "x", resource: configMaps)  // 3
@@ -403,7 +403,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(fromNow.frames.isEmpty)
     }
 
-    @Test func frameFormat() throws {
+    @Test func frameFormat() async throws {
         let store = makeStore()
         let (_, sink) = try store.startWatch(.currentState)
         let object = try #require(store.put("ns", "a"))
@@ -413,7 +413,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(frame.resourceVersion == 2)
     }
 
-    @Test func currentStateSendsAddedForCurrentObjects() throws {
+    @Test func currentStateSendsAddedForCurrentObjects() async throws {
         let store = makeStore()
         store.put("ns", "b", labels: ["app": "web"])  // 2
         store.put("ns", "a", labels: ["app": "web"])  // 3
@@ -436,7 +436,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(store.watcherCount == 3)
     }
 
-    @Test func initialEventsEndWithABookmark() throws {
+    @Test func initialEventsEndWithABookmark() async throws {
         let store = makeStore()
         store.put("ns", "a")
         store.put("ns", "b")
@@ -456,7 +456,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(noBookmark.frames.map(\.type) == [.added, .added])
     }
 
-    @Test func sendBookmarkCarriesTheCurrentVersionWithoutTheAnnotation() throws {
+    @Test func sendBookmarkCarriesTheCurrentVersionWithoutTheAnnotation() async throws {
         let store = makeStore()
         let (id, sink) = try store.startWatch(.currentState)
         store.put("ns", "a", resource: configMaps)
@@ -471,7 +471,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(sink.frames.count == 1)
     }
 
-    @Test func filterTransitionsBecomeAddedModifiedDeleted() throws {
+    @Test func filterTransitionsBecomeAddedModifiedDeleted() async throws {
         let store = makeStore()
         store.put("ns", "x", labels: ["app": "db"])  // 2
         let start = store.currentResourceVersion
@@ -500,7 +500,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(leaving?[path: ["metadata", "labels", "app"]] == "db")
     }
 
-    @Test func namespaceFilterOnWatch() throws {
+    @Test func namespaceFilterOnWatch() async throws {
         let store = makeStore()
         let (_, sink) = try store.startWatch(.currentState, filter: ObjectFilter(namespace: "a"))
         store.put("a", "one")
@@ -511,7 +511,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(sink.events == [Event(.added, "a/one", 2), Event(.deleted, "a/one", 6)])
     }
 
-    @Test func stopWatchStopsDelivery() throws {
+    @Test func stopWatchStopsDelivery() async throws {
         let store = makeStore()
         let (id, sink) = try store.startWatch(.currentState)
         let (_, other) = try store.startWatch(.currentState)
@@ -526,7 +526,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(sink.terminations == 0, "stopping is not terminating")
     }
 
-    @Test func terminateAllWatchesTerminatesEverySink() throws {
+    @Test func terminateAllWatchesTerminatesEverySink() async throws {
         let store = makeStore()
         let (_, first) = try store.startWatch(.currentState)
         let (_, second) = try store.startWatch(.after(1), resource: configMaps)
@@ -540,7 +540,7 @@ private final class Locked<Value: Sendable>: Sendable {
         #expect(first.terminations == 1, "a terminated watch is not terminated again")
     }
 
-    @Test func deletedEventCarriesTheDeletionsVersion() throws {
+    @Test func deletedEventCarriesTheDeletionsVersion() async throws {
         let store = makeStore()
         store.put("ns", "a", labels: ["app": "web"], data: "last")  // 2
         store.put("ns", "other")  // 3
@@ -567,7 +567,7 @@ private final class Locked<Value: Sendable>: Sendable {
         var storeRV: Int64
     }
 
-    @Test func observersAreCalledAfterEachCommittedChange() throws {
+    @Test func observersAreCalledAfterEachCommittedChange() async throws {
         let store = makeStore()
         let seen = Locked<[Seen]>([])
         let id = store.observe { [weak store] event in

@@ -8,8 +8,8 @@ import Testing
 /// negotiated by ALPN — checked with curl, an independent TLS and HTTP/2 client.
 @Suite(.enabled(if: Curl.path != nil, "curl is not installed"))
 struct TLSTests {
-    @Test func authenticationAndProtocols() throws {
-        try withSim(tls: true, runKubelet: false) { sim, _ in
+    @Test func authenticationAndProtocols() async throws {
+        try await withSim(tls: true, runKubelet: false) { sim, _ in
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roost-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }

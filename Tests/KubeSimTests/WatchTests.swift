@@ -16,8 +16,8 @@ import Testing
         ).json
     }
 
-    @Test func resourceVersionSemantics() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func resourceVersionSemantics() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let first = try createConfigMap(http, "a")
             let firstRV = first[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
             _ = try createConfigMap(http, "b")
@@ -49,8 +49,8 @@ import Testing
         }
     }
 
-    @Test func expiredResourceVersionGivesErrorEvent() throws {
-        try withSim(history: 3, runKubelet: false) { _, http in
+    @Test func expiredResourceVersionGivesErrorEvent() async throws {
+        try await withSim(history: 3, runKubelet: false) { _, http in
             let first = try createConfigMap(http, "x0")
             for index in 1..<6 { _ = try createConfigMap(http, "x\(index)") }
             let rv = first[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
@@ -66,8 +66,8 @@ import Testing
         }
     }
 
-    @Test func bookmarksAndStreamingList() throws {
-        try withSim(bookmarkInterval: 0.2, runKubelet: false) { sim, http in
+    @Test func bookmarksAndStreamingList() async throws {
+        try await withSim(bookmarkInterval: 0.2, runKubelet: false) { sim, http in
             _ = try createConfigMap(http, "one")
             _ = try createConfigMap(http, "two")
             let current = sim.store.currentResourceVersion
@@ -93,8 +93,8 @@ import Testing
         }
     }
 
-    @Test func selectorTransitionsAndTimeout() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func selectorTransitionsAndTimeout() async throws {
+        try await withSim(runKubelet: false) { _, http in
             _ = try createConfigMap(http, "t", labels: ["team": "a"])
             let watch = try http.watch("/api/v1/namespaces/default/configmaps?watch=true&labelSelector=team%3Db&timeoutSeconds=2")
             _ = try http.request(
@@ -112,8 +112,8 @@ import Testing
         }
     }
 
-    @Test func manyLargeEventsSurviveChunking() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func manyLargeEventsSurviveChunking() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let watch = try http.watch("/api/v1/namespaces/default/configmaps?watch=true")
             let big = String(repeating: "x", count: 300_000)
             for index in 0..<20 {
@@ -130,8 +130,8 @@ import Testing
         }
     }
 
-    @Test func faultsDropStallAndDelayWatches() throws {
-        try withSim(runKubelet: false) { sim, http in
+    @Test func faultsDropStallAndDelayWatches() async throws {
+        try await withSim(runKubelet: false) { sim, http in
             let dropped = try http.watch("/api/v1/namespaces/default/configmaps?watch=true")
             Thread.sleep(forTimeInterval: 0.1)
             let response = try http.request("POST", "/_sim/watches/drop", json: [:])
