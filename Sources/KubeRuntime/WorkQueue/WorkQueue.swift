@@ -279,8 +279,9 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     /// queue at their deadline and refreshes the unfinished-work gauges every
     /// ``unfinishedWorkUpdatePeriod`` seconds.
     ///
-    /// Run it in the controller's task group next to the workers; without it, delayed keys are
-    /// only moved when ``get()`` or ``len`` is next called.
+    /// Run it in the controller's task group next to the workers. Without it, delayed keys are
+    /// only moved when ``get()`` or ``len`` is next called: a worker already suspended in
+    /// ``get()`` is not woken at the deadline.
     public func run() async {
         var nextMetricsUpdate = clock.now
         while !Task.isCancelled {
