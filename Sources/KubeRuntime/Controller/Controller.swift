@@ -1,0 +1,134 @@
+import Logging
+import Metrics
+
+/// What one reconcile asks for next.
+public enum ReconcileResult: Sendable, Equatable {
+    /// Nothing more to do until the key is added again.
+    case done
+    /// Reconcile again after this many seconds (the key's failure count is reset).
+    case requeueAfter(Double)
+    /// Reconcile again, rate-limited like a failure.
+    case requeue
+}
+
+/// An error that retrying cannot fix (e.g. an invalid object): the key is not requeued.
+/// controller-runtime's `reconcile.TerminalError`.
+public struct TerminalError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) { self.description = description }
+}
+
+/// The reconcile loop: workers take keys from a ``WorkQueue`` and reconcile them, never one key
+/// twice at once; failures are retried with per-key exponential backoff under an overall rate
+/// limit. Reconciles start only once every cache the controller reads has synced.
+///
+/// Result handling and metric names follow controller-runtime
+/// (`pkg/internal/controller/controller.go`, `pkg/internal/controller/metrics`):
+/// `controller_runtime_reconcile_total{controller,result}` (success, error, requeue,
+/// requeue_after), `controller_runtime_reconcile_errors_total{controller}`,
+/// `controller_runtime_terminal_reconcile_errors_total{controller}` and
+/// `controller_runtime_reconcile_time_seconds{controller}`.
+public final class Controller<Key: Hashable & Sendable>: Sendable {
+    public let name: String
+    public let queue: WorkQueue<Key>
+    public let concurrency: Int
+    private let cachesSynced: @Sendable () -> Bool
+    private let reconcile: @Sendable (Key) async throws -> ReconcileResult
+    private let logger: Logger
+    private let factory: any MetricsFactory
+    /// Seconds allowed for in-flight reconciles to finish on shutdown.
+    public let drainTimeout: Double
+
+    /// - Parameters:
+    ///   - concurrency: workers reconciling in parallel (distinct keys only).
+    ///   - cachesSynced: true once every store the reconciler reads is ready.
+    ///   - reconcile: the reconciler; throw ``TerminalError`` for failures retrying cannot fix.
+    public init(
+        name: String, queue: WorkQueue<Key>, concurrency: Int = 1, drainTimeout: Double = 30,
+        cachesSynced: @escaping @Sendable () -> Bool, logger: Logger = Logger(label: "roost.controller"),
+        metricsFactory: (any MetricsFactory)? = nil,
+        reconcile: @escaping @Sendable (Key) async throws -> ReconcileResult
+    ) {
+        self.name = name
+        self.queue = queue
+        self.concurrency = max(1, concurrency)
+        self.drainTimeout = drainTimeout
+        self.cachesSynced = cachesSynced
+        self.logger = logger
+        self.factory = metricsFactory ?? MetricsSystem.factory
+        self.reconcile = reconcile
+    }
+
+    /// Waits for the caches, then runs the workers and the queue's timers until the task is
+    /// cancelled; then stops taking keys and lets in-flight reconciles finish (up to
+    /// `drainTimeout` seconds).
+    public func run() async {
+        while !cachesSynced() {
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+        }
+        logger.info("controller \(name) started with \(concurrency) workers")
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.queue.run() }
+                for _ in 0..<concurrency {
+                    group.addTask { await self.worker() }
+                }
+            }
+        } onCancel: {
+            Task { await self.queue.shutDownWithDrain(timeout: self.drainTimeout) }
+        }
+    }
+
+    private func worker() async {
+        while let key = await queue.get() {
+            await process(key)
+            queue.done(key)
+        }
+    }
+
+    /// Reconciles one key and decides how it is requeued.
+    func process(_ key: Key) async {
+        let started = ContinuousClock.now
+        let result: String
+        do {
+            switch try await reconcile(key) {
+            case .done:
+                queue.forget(key)
+                result = "success"
+            case .requeueAfter(let seconds):
+                queue.forget(key)
+                queue.add(key, after: seconds)
+                result = "requeue_after"
+            case .requeue:
+                queue.addRateLimited(key)
+                result = "requeue"
+            }
+        } catch let error as TerminalError {
+            queue.forget(key)
+            result = "error"
+            counter("controller_runtime_terminal_reconcile_errors_total").increment()
+            counter("controller_runtime_reconcile_errors_total").increment()
+            logger.error("reconcile \(key) of \(name) failed for good: \(error)")
+        } catch {
+            queue.addRateLimited(key)
+            result = "error"
+            counter("controller_runtime_reconcile_errors_total").increment()
+            logger.warning("reconcile \(key) of \(name) failed; retrying: \(error)")
+        }
+        let elapsed = ContinuousClock.now - started
+        Metrics.Timer(
+            label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", name)],
+            preferredDisplayUnit: .seconds,
+            factory: factory
+        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        Counter(
+            label: "controller_runtime_reconcile_total", dimensions: [("controller", name), ("result", result)], factory: factory
+        )
+        .increment()
+    }
+
+    private func counter(_ label: String) -> Counter {
+        Counter(label: label, dimensions: [("controller", name)], factory: factory)
+    }
+}
