@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "KubeSim",
                 "KubeClient",
+                "KubeRuntime",
                 "KubeModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -292,10 +292,13 @@ private final class Locked<Value: Sendable>: Sendable {
         let between = try store.list(pods, filter: .everything, startAfter: ObjectKey(namespace: "ns", name: "bb"))
         #expect(between.objects.map(\.key.name) == ["c", "d", "e"])
 
-        // remaining counts only matching objects.
+        // With a selector, remaining only says that more matches exist (the server does not
+        // count them: remainingItemCount is omitted for filtered lists).
         let filtered = try store.list(pods, filter: labelFilter("keep", "yes"), limit: 1)
         #expect(filtered.objects.map(\.key.name) == ["a"])
-        #expect(filtered.remaining == 3)
+        #expect(filtered.remaining == 1)
+        let last = try store.list(pods, filter: labelFilter("keep", "yes"), startAfter: ObjectKey(namespace: "ns", name: "d"), limit: 1)
+        #expect(last.remaining == 0)
     }
 
     @Test func paginationContinuesAtTheFirstPagesRevision() async throws {

@@ -118,8 +118,12 @@ extension APIServer {
         if let continueToken {
             body.append(contentsOf: #","continue":""#.utf8)
             body.append(contentsOf: continueToken.utf8)
-            body.append(contentsOf: #"","remainingItemCount":"#.utf8)
-            body.append(contentsOf: String(result.remaining).utf8)
+            body.append(UInt8(ascii: "\""))
+            // Only exact without selectors, as kube-apiserver gives it.
+            if filter.predicate == nil {
+                body.append(contentsOf: #","remainingItemCount":"#.utf8)
+                body.append(contentsOf: String(result.remaining).utf8)
+            }
         }
         body.append(contentsOf: #"},"items":["#.utf8)
         for (index, object) in result.objects.enumerated() {
@@ -181,7 +185,7 @@ extension APIServer {
         if let name {
             // The deprecated /watch/.../name form watches one object.
             let inner = filter.predicate
-            filter.predicate = { labels, fields in fields["metadata.name"] == name && inner(labels, fields) }
+            filter.predicate = { labels, fields in fields["metadata.name"] == name && (inner?(labels, fields) ?? true) }
         }
         let bookmarks = request.flag("allowWatchBookmarks")
         let rv = request.parameter("resourceVersion") ?? ""

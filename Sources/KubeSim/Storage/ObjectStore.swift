@@ -5,11 +5,12 @@ import Synchronization
 /// selectable fields (built from label and field selectors by the API layer).
 public struct ObjectFilter: Sendable {
     public var namespace: String?
-    public var predicate: @Sendable (_ labels: [String: String], _ fields: [String: String]) -> Bool
+    /// nil when every object of the namespace matches (no selectors).
+    public var predicate: (@Sendable (_ labels: [String: String], _ fields: [String: String]) -> Bool)?
 
     public init(
         namespace: String? = nil,
-        predicate: @escaping @Sendable (_ labels: [String: String], _ fields: [String: String]) -> Bool = { _, _ in true }
+        predicate: (@Sendable (_ labels: [String: String], _ fields: [String: String]) -> Bool)? = nil
     ) {
         self.namespace = namespace
         self.predicate = predicate
@@ -17,7 +18,7 @@ public struct ObjectFilter: Sendable {
 
     public func matches(_ object: StoredObject) -> Bool {
         if let namespace, object.key.namespace != namespace { return false }
-        return predicate(object.labels, object.fields)
+        return predicate?(object.labels, object.fields) ?? true
     }
 
     public static let everything = ObjectFilter()
@@ -135,7 +136,9 @@ public final class ObjectStore: Sendable {
     ///
     /// - Parameters:
     ///   - startAfter: only keys strictly greater than this one (pagination).
-    ///   - limit: at most this many objects; `remaining` counts those left.
+    ///   - limit: at most this many objects. `remaining` counts those left when the filter has no
+    ///     predicate; with one, it is 1 when at least one more object matches (not counted, as the
+    ///     real server omits remainingItemCount for filtered lists), 0 otherwise.
     /// - Throws: ``StoreError/expired(requested:oldest:)`` when `atRevision` is older than the
     ///   history; ``StoreError/tooLarge(requested:current:)`` when it is newer than the store.
     public func list(
@@ -169,22 +172,40 @@ public final class ObjectStore: Sendable {
             if let startAfter {
                 startIndex = partitionPoint(candidateKeys) { $0 > startAfter }
             }
+            if let namespace = filter.namespace {
+                // Keys are sorted by namespace first: jump to the namespace's range.
+                let first = partitionPoint(candidateKeys) { $0.namespace.utf8.lexicographicallyPrecedes(namespace.utf8) == false }
+                startIndex = max(startIndex, first)
+            }
             var result: [StoredObject] = []
             var remaining = 0
-            for key in candidateKeys[startIndex...] {
-                if let namespace = filter.namespace, key.namespace != namespace { continue }
+            var index = startIndex
+            while index < candidateKeys.count {
+                let key = candidateKeys[index]
+                index += 1
+                if let namespace = filter.namespace, key.namespace != namespace { break }
                 let object: StoredObject?
                 if let rolledBack = overlay[key] {
                     object = rolledBack
                 } else {
                     object = table.objects[key]
                 }
-                guard let object, filter.predicate(object.labels, object.fields) else { continue }
+                guard let object, filter.predicate?(object.labels, object.fields) ?? true else { continue }
                 if let limit, result.count >= limit {
-                    remaining += 1
-                } else {
-                    result.append(object)
+                    // Past the page. Without selectors the rest can be counted without looking at
+                    // it (kube-apiserver gives remainingItemCount only then); with selectors, one
+                    // more match is enough to know there is a next page.
+                    remaining = 1
+                    if filter.predicate == nil {
+                        var end = candidateKeys.count
+                        if let namespace = filter.namespace {
+                            end = partitionPoint(candidateKeys) { $0.namespace.utf8.lexicographicallyPrecedes(namespace.utf8) == false && $0.namespace != namespace }
+                        }
+                        remaining = max(1, end - index + 1)
+                    }
+                    break
                 }
+                result.append(object)
             }
             return (result, revision, remaining)
         }
