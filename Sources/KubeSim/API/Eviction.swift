@@ -9,6 +9,10 @@ import KubeModel
 /// `pkg/controller/disruption/disruption.go` would compute it; the expected pod count is the number
 /// of selected pods rather than the scale of their controllers.
 extension APIServer {
+    /// Evicts one pod: checks the Eviction's name, deletes a pending, terminal or terminating pod
+    /// at once, refuses with 429 TooManyRequests when the one PodDisruptionBudget selecting the pod
+    /// allows no disruption, and otherwise deletes the pod with the Eviction's DeleteOptions.
+    /// Answers 201 with a Success Status; 500 when several budgets select the pod.
     func evict(_ type: ResourceType, key: ObjectKey, request: APIRequest) throws(APIError) -> APIResponse {
         let eviction = try decodeBody(request)
         let apiVersion = eviction["apiVersion"]?.stringValue ?? ""
@@ -120,9 +124,13 @@ extension APIServer {
 
     /// What the disruption controller would write in a budget's status.
     struct BudgetStatus: Equatable {
+        /// Healthy pods the budget requires.
         var desiredHealthy: Int64
+        /// Selected pods that are Ready and not terminating.
         var currentHealthy: Int64
+        /// Selected pods (the controller uses its controllers' scale).
         var expectedPods: Int64
+        /// How many more pods may go.
         var disruptionsAllowed: Int64 { max(0, currentHealthy - desiredHealthy) }
     }
 

@@ -161,10 +161,15 @@ struct KubernetesProtobufEnvelope: Sendable, Equatable {
     /// `protoEncodingPrefix`.
     static let magic: [UInt8] = [0x6b, 0x38, 0x73, 0x00]
 
+    /// typeMeta.apiVersion, e.g. "v1" or "policy/v1".
     var apiVersion: String
+    /// typeMeta.kind.
     var kind: String
+    /// The object's own protobuf message.
     var raw: ArraySlice<UInt8>
+    /// Empty for every body Kubernetes clients send.
     var contentEncoding: String
+    /// Usually empty (protobuf is implied).
     var contentType: String
 
     /// Why a body is not a Kubernetes protobuf envelope; the messages are those of `protobuf.go`.

@@ -57,6 +57,7 @@ enum ProtobufWireValue: Sendable, Equatable {
     case lengthDelimited(ArraySlice<UInt8>)
     case fixed32(UInt32)
 
+    /// The wire type the value was read with.
     var wireType: ProtobufWireType {
         switch self {
         case .varint: .varint
@@ -75,6 +76,7 @@ struct ProtobufReader {
     private let bytes: ArraySlice<UInt8>
     private var position: Int
 
+    /// A reader of `bytes`; offsets in errors count from their start.
     init(_ bytes: ArraySlice<UInt8>) {
         self.bytes = bytes
         position = bytes.startIndex

@@ -10,6 +10,7 @@ struct ProtobufMessage: Sendable {
     /// The fields in the order their JSON members are written.
     var fields: [ProtobufField]
 
+    /// The field with this number, or nil for a field the description leaves out.
     func field(_ number: Int) -> ProtobufField? { fields.first { $0.number == number } }
 }
 
@@ -27,7 +28,9 @@ struct ProtobufField: Sendable {
         case always
     }
 
+    /// The field number in the `.proto` file.
     var number: Int
+    /// The JSON member name.
     var name: String
     var type: ProtobufFieldType
     var emptiness: Emptiness
