@@ -171,6 +171,8 @@ public final class APIServer: Sendable {
             return try create(type, namespace: namespace, request: request)
         case ("create", "binding"):
             return try bind(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), request: request)
+        case ("create", "eviction"):
+            return try evict(type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), request: request)
         case ("update", let subresource):
             return try update(
                 type, key: ObjectKey(namespace: namespace, name: path.name ?? ""), subresource: subresource, request: request)
@@ -188,8 +190,8 @@ public final class APIServer: Sendable {
 
     // MARK: Body decoding
 
-    /// Decodes a request body as JSON or YAML (by Content-Type), as the server's negotiated
-    /// serializers do.
+    /// Decodes a request body as JSON, YAML or Kubernetes protobuf (by Content-Type), as the
+    /// server's negotiated serializers do.
     /// - Throws: 415 for unsupported media types, 400 for malformed documents.
     func decodeBody(_ request: APIRequest, allowYAML: Bool = true) throws(APIError) -> JSONValue {
         if request.body.count > options.maxBodyBytes { throw .requestEntityTooLarge(limit: options.maxBodyBytes) }
@@ -207,6 +209,8 @@ public final class APIServer: Sendable {
             } catch {
                 throw .badRequest("error converting YAML to JSON: \(error)")
             }
+        case KubernetesProtobufEnvelope.mediaType:
+            return try decodeProtobufBody(request.body)
         default:
             throw APIError(
                 code: 415, reason: "UnsupportedMediaType",

@@ -82,6 +82,7 @@ extension APIServer {
                 let (kind, verbs): (String, [String]) =
                     switch subresource {
                     case "binding": ("Binding", ["create"])
+                    case "eviction": ("Eviction", ["create"])
                     case "scale": ("Scale", ["get", "patch", "update"])
                     default: (type.kind, ["get", "patch", "update"])
                     }
@@ -91,6 +92,7 @@ extension APIServer {
                     "verbs": .array(verbs.map { .string($0) }),
                 ]
                 if subresource == "scale" { sub["group"] = "autoscaling"; sub["version"] = "v1" }
+                if subresource == "eviction" { sub["group"] = "policy"; sub["version"] = "v1" }
                 resources.append(.object(sub))
             }
         }

@@ -392,7 +392,8 @@ extension APIServer {
     func deleteOptions(_ request: APIRequest) throws(APIError) -> DeleteOptions {
         var options = DeleteOptions()
         if !request.body.isEmpty {
-            guard ["", "application/json", "*/*"].contains(request.contentType) else {
+            let protobuf = request.contentType == KubernetesProtobufEnvelope.mediaType
+            guard protobuf || ["", "application/json", "*/*"].contains(request.contentType) else {
                 throw APIError(
                     code: 415, reason: "UnsupportedMediaType",
                     message:
@@ -400,8 +401,12 @@ extension APIServer {
                 )
             }
             let body: JSONValue
-            do { body = try JSONValue.parse(request.body) } catch {
-                throw .badRequest("error decoding DeleteOptions: \(error.description)")
+            if protobuf {
+                body = try decodeProtobufDeleteOptions(request.body)
+            } else {
+                do { body = try JSONValue.parse(request.body) } catch {
+                    throw .badRequest("error decoding DeleteOptions: \(error.description)")
+                }
             }
             options.gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
             options.propagationPolicy = body["propagationPolicy"]?.stringValue

@@ -6,7 +6,7 @@ enum BuiltinResources {
     static let all: [ResourceType] = [
         ResourceType(
             group: "", version: "v1", plural: "pods", singular: "pod", kind: "Pod", namespaced: true,
-            shortNames: ["po"], categories: ["all"], subresources: ["status", "binding"],
+            shortNames: ["po"], categories: ["all"], subresources: ["status", "binding", "eviction"],
             extraFieldLabels: [
                 "spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
                 "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName",
