@@ -20,8 +20,8 @@ struct EvictionTests {
         return body
     }
 
-    @Test func discoveryListsTheEvictionSubresource() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func discoveryListsTheEvictionSubresource() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let resources = try http.request("GET", "/api/v1").json["resources"]?.arrayValue ?? []
             let entry = try #require(resources.first { $0["name"] == "pods/eviction" })
             #expect(entry["kind"] == "Eviction")
@@ -31,8 +31,8 @@ struct EvictionTests {
         }
     }
 
-    @Test func budgetsAllowSomeEvictionsAndRefuseTheRest() throws {
-        try withSim(nodes: "default:2") { _, http in
+    @Test func budgetsAllowSomeEvictionsAndRefuseTheRest() async throws {
+        try await withSim(nodes: "default:2") { _, http in
             for (index, name) in ["a", "b"].enumerated() {
                 let created = try http.request(
                     "POST", "/api/v1/namespaces/default/pods",
@@ -77,8 +77,8 @@ struct EvictionTests {
         }
     }
 
-    @Test func protobufEvictionHonoursItsDeleteOptions() throws {
-        try withSim(nodes: "default:1") { _, http in
+    @Test func protobufEvictionHonoursItsDeleteOptions() async throws {
+        try await withSim(nodes: "default:1") { _, http in
             _ = try http.request(
                 "POST", "/api/v1/namespaces/default/pods",
                 json: podManifest("p", extraSpec: ["nodeName": "default-0"]))
@@ -99,8 +99,8 @@ struct EvictionTests {
         }
     }
 
-    @Test func protobufDeleteOptions() throws {
-        try withSim(runKubelet: false) { _, http in
+    @Test func protobufDeleteOptions() async throws {
+        try await withSim(runKubelet: false) { _, http in
             let configMap: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c"]]
             _ = try http.request("POST", "/api/v1/namespaces/default/configmaps", json: configMap)
             func options(uid: String) -> [UInt8] {

@@ -21,8 +21,8 @@ struct KubectlProtobufTests {
         stored(sim, "pods", "default", name).map(APIServer.isReady) ?? false
     }
 
-    @Test func typedCreateCommands() throws {
-        try Kubectl.withCluster { kubectl, sim in
+    @Test func typedCreateCommands() async throws {
+        try await Kubectl.withCluster { kubectl, sim in
             #expect(try kubectl.run("create", "namespace", "team").output == "namespace/team created")
             let namespace = try #require(stored(sim, "namespaces", "", "team"))
             #expect(namespace[path: ["status", "phase"]] == "Active")
@@ -54,8 +54,8 @@ struct KubectlProtobufTests {
         }
     }
 
-    @Test func drainEvictsPods() throws {
-        try Kubectl.withCluster { kubectl, sim in
+    @Test func drainEvictsPods() async throws {
+        try await Kubectl.withCluster { kubectl, sim in
             try createPod(kubectl, "lonely", node: "default-0")
             #expect(eventually { isReady(sim, "lonely") })
             let drained = try kubectl.run(
@@ -78,8 +78,8 @@ struct KubectlProtobufTests {
         }
     }
 
-    @Test func drainRespectsDisruptionBudgets() throws {
-        try Kubectl.withCluster { kubectl, sim in
+    @Test func drainRespectsDisruptionBudgets() async throws {
+        try await Kubectl.withCluster { kubectl, sim in
             try createPod(kubectl, "guarded-0", node: "default-0", labels: ["app": "guarded"])
             try createPod(kubectl, "guarded-1", node: "default-1", labels: ["app": "guarded"])
             #expect(eventually { isReady(sim, "guarded-0") && isReady(sim, "guarded-1") })

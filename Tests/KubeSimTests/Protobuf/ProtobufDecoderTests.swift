@@ -5,7 +5,7 @@ import Testing
 
 /// The protobuf wire reader and the schema-driven conversion to JSON, on hand-built inputs.
 struct ProtobufDecoderTests {
-    @Test func varints() throws {
+    @Test func varints() async throws {
         var reader = ProtobufReader([0x01, 0xAC, 0x02] + ProtoWriter.varintBytes(UInt64.max) + [0x96, 0x01])
         #expect(try reader.readVarint() == 1)
         #expect(try reader.readVarint() == 300)
@@ -26,7 +26,7 @@ struct ProtobufDecoderTests {
         #expect(throws: ProtobufError.truncated(offset: 2)) { try truncated.readVarint() }
     }
 
-    @Test func fixedWidthAndTags() throws {
+    @Test func fixedWidthAndTags() async throws {
         let bytes = ProtoWriter.message { writer in
             writer.fixed32(3, 0x0403_0201)
             writer.fixed64(4, 0x0807_0605_0403_0201)
@@ -51,7 +51,7 @@ struct ProtobufDecoderTests {
         #expect(throws: ProtobufError.truncated(offset: 3)) { try shortFixed.nextField() }
     }
 
-    @Test func nestedMessagesMapsRepeatedAndTime() throws {
+    @Test func nestedMessagesMapsRepeatedAndTime() async throws {
         let meta = ProtoWriter.message { meta in
             meta.string(1, "web")
             meta.string(2, "")
@@ -84,7 +84,7 @@ struct ProtobufDecoderTests {
         #expect(object.keys.first == "name", "members follow the schema's order")
     }
 
-    @Test func bytesBecomeBase64AndPointersKeepZeroValues() throws {
+    @Test func bytesBecomeBase64AndPointersKeepZeroValues() async throws {
         let secret = ProtoWriter.message { secret in
             secret.message(1) { meta in meta.string(1, "s") }
             secret.mapEntry(2, "k", bytes: Array("v".utf8))
@@ -108,7 +108,7 @@ struct ProtobufDecoderTests {
         #expect(JSONValue.object(converted) == ["gracePeriodSeconds": -1, "preconditions": ["uid": ""], "dryRun": ["All"]])
     }
 
-    @Test func unknownFieldsAreSkippedAndLaterScalarsWin() throws {
+    @Test func unknownFieldsAreSkippedAndLaterScalarsWin() async throws {
         let configMap = ProtoWriter.message { cm in
             cm.varint(99, 7)
             cm.fixed32(98, 1)
@@ -134,7 +134,7 @@ struct ProtobufDecoderTests {
             ])
     }
 
-    @Test func malformedInputIsAnError() throws {
+    @Test func malformedInputIsAnError() async throws {
         let valid = ProtoWriter.message { cm in
             cm.message(1) { meta in meta.string(1, "name") }
         }
@@ -156,7 +156,7 @@ struct ProtobufDecoderTests {
         }
     }
 
-    @Test func envelope() throws {
+    @Test func envelope() async throws {
         let raw = ProtoWriter.message { ns in ns.message(1) { meta in meta.string(1, "team") } }
         let body = ProtoWriter.envelope(apiVersion: "v1", kind: "Namespace", raw: raw)
         let envelope = try KubernetesProtobufEnvelope(decoding: body)
@@ -176,8 +176,8 @@ struct ProtobufDecoderTests {
         }
     }
 
-    @Test func serverDecodesBodiesAndRejectsWhatItCannot() throws {
-        try withSim(runKubelet: false) { sim, _ in
+    @Test func serverDecodesBodiesAndRejectsWhatItCannot() async throws {
+        try await withSim(runKubelet: false) { sim, _ in
             let raw = ProtoWriter.message { cm in
                 cm.message(1) { meta in meta.string(1, "c") }
                 cm.mapEntry(2, "a", "b")
