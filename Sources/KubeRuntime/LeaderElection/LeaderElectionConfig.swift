@@ -157,8 +157,12 @@ public struct LeaderElectionConfigError: Error, Sendable, Equatable, CustomStrin
         case invalidRenewAttemptTimeout
     }
 
+    /// Which rule was broken.
     public var kind: Kind
+    /// The Lease, the field and the offending values, e.g. "leader election for Lease
+    /// default/lock: leaseDuration (10.0 s) must be greater than renewDeadline (10.0 s)".
     public var message: String
 
+    /// ``message``.
     public var description: String { message }
 }

@@ -436,6 +436,7 @@ public enum LeadershipLossReason: Sendable, Equatable, CustomStringConvertible {
     /// The Lease was found naming another holder ("" when released by someone else) or another term.
     case leaseTakenOver(by: String)
 
+    /// A short phrase for logs.
     public var description: String {
         switch self {
         case .cancelled: return "cancelled"

@@ -58,6 +58,7 @@ public final class LeadershipTerm: Sendable, CustomStringConvertible {
         guard isValid else { throw LeadershipLostError(term: number, identity: identity, lease: lease) }
     }
 
+    /// "term N of identity on Lease namespace/name".
     public var description: String { "term \(number) of \(identity) on Lease \(lease)" }
 
     /// Moves the end of validity to `until` after a successful renewal; refuses (false) when the
@@ -85,10 +86,12 @@ public final class LeadershipTerm: Sendable, CustomStringConvertible {
 public struct LeadershipLostError: Error, Sendable, Equatable, CustomStringConvertible {
     /// ``LeadershipTerm/number`` of the ended term.
     public var term: Int64
+    /// The holder identity of the ended term.
     public var identity: String
     /// "namespace/name" of the Lease.
     public var lease: String
 
+    /// Names the term, identity and Lease.
     public var description: String { "leadership term \(term) of \(identity) on Lease \(lease) has ended" }
 }
 

@@ -86,6 +86,7 @@ public enum LeaderElectionError: Error, Sendable, CustomStringConvertible {
     /// time left before the renew deadline, or ``LeaderElectionConfig/releaseTimeout``), seconds.
     case timedOut(seconds: Double, lease: String)
 
+    /// The operation, the Lease and the cause.
     public var description: String {
         switch self {
         case .request(let error, let operation, let lease): return "\(operation) Lease \(lease): \(error)"

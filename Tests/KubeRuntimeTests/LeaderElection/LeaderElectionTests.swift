@@ -190,6 +190,60 @@ import Testing
         await task.value
     }
 
+    @Test func aStalledRenewalIsCutOffAndRetriedWithinTheDeadline() async throws {
+        let cluster = try LeaderTestCluster()
+        defer { cluster.shutdown() }
+        let elector = try LeaderElector(
+            client: try cluster.client(),
+            config: LeaderTestCluster.config(
+                identity: "alpha", lease: "stalled", leaseDuration: 6, renewDeadline: 4, retryPeriod: 0.2, attemptTimeout: 1),
+            metricsFactory: TestMetrics())
+        let (task, recorder) = startElection(elector)
+        #expect(await eventually(within: 10) { recorder.terms.count == 1 })
+        let term = try #require(recorder.terms.first)
+        let renewsBefore = cluster.leaseWrites(verb: "update", code: 200)
+        // The next request gets no answer at all; the attempt times out after 1 s and the retry renews.
+        cluster.sim.faults.stallRequests(1)
+        #expect(
+            await eventually(within: 10) {
+                cluster.sim.faults.snapshot["stallRequests"] == 0
+                    && cluster.leaseWrites(verb: "update", code: 200) > renewsBefore + 2
+            })
+        #expect(term.isValid)
+        #expect(elector.currentTerm === term)
+        #expect(recorder.terms.count == 1)
+        task.cancel()
+        await task.value
+    }
+
+    @Test func stalledRenewalsEndLeadershipAtTheRenewDeadline() async throws {
+        let cluster = try LeaderTestCluster()
+        defer { cluster.shutdown() }
+        let elector = try LeaderElector(
+            client: try cluster.client(),
+            config: LeaderTestCluster.config(
+                identity: "alpha", lease: "hung", leaseDuration: 3, renewDeadline: 2, retryPeriod: 0.2, attemptTimeout: 1.5),
+            metricsFactory: TestMetrics())
+        let sampler = LeadershipSampler([elector])
+        let (task, recorder) = startElection(elector)
+        #expect(await eventually(within: 10) { recorder.terms.count == 1 })
+        let term = try #require(recorder.terms.first)
+        cluster.sim.faults.stallRequests(10_000)
+        #expect(await eventually(within: 15) { recorder.outcome != nil })
+        #expect(!term.isValid)
+        guard case .stoppedLeading(.renewDeadlineExceeded(let lastError)) = recorder.outcome else {
+            Issue.record("unexpected outcome \(String(describing: recorder.outcome))")
+            return
+        }
+        #expect(lastError?.contains("timed out") == true, "\(lastError ?? "nil")")
+        await sampler.stop()
+        cluster.sim.faults.reset()
+        let lastRenew = try #require(renewTime(of: try await cluster.lease("hung")))
+        let lastLeading = try #require(sampler.lastSeenLeading(0))
+        #expect(lastLeading < lastRenew + 3, "seen leading after its Lease expired")
+        await task.value
+    }
+
     @Test func aConflictOnAcquireDoesNotMakeTwoLeaders() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
@@ -291,6 +345,15 @@ import Testing
         #expect(second == .alreadyRunning)
         task.cancel()
         await task.value
+
+        // Once run has returned, the elector may run again: the Lease still names it, so it leads
+        // at once, in a new term with the next fencing token.
+        let (again, recorder) = startElection(elector)
+        #expect(await eventually(within: 10) { recorder.terms.count == 1 })
+        #expect(recorder.terms.first?.number == 1)
+        #expect(try await cluster.lease("once")[path: ["spec", "leaseTransitions"]] == 1)
+        again.cancel()
+        await again.value
     }
 }
 
