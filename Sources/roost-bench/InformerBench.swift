@@ -53,7 +53,12 @@ struct InformerBench: AsyncParsableCommand {
         let latencies = LatencyRecorder()
         let podInformer = Informer<CoreV1.Pod>(
             client: client, resource: .pods, configuration: ReflectorConfiguration(namespace: child == nil ? nil : "agents"),
-            indexers: ["node": { [$0.spec.nodeName] }, "runtime-state": { ["\($0.metadata.labels["roost.dev/runtime"] ?? "")/\($0.metadata.labels["roost.dev/state"] ?? "")"] }])
+            indexers: [
+                "node": { [$0.spec.nodeName] },
+                "runtime-state": {
+                    ["\($0.metadata.labels["roost.dev/runtime"] ?? "")/\($0.metadata.labels["roost.dev/state"] ?? "")"]
+                },
+            ])
         podInformer.addHandler { delta in
             if case .updated(_, let pod) = delta, let sent = pod.metadata.labels["bench/sent-at"].flatMap(Double.init) {
                 latencies.record(monotonicSeconds() - sent)
@@ -70,7 +75,9 @@ struct InformerBench: AsyncParsableCommand {
         out.add("initial_sync_s", syncSeconds, "s")
         out.add("cached_pods", Double(podInformer.store.count), "pods")
         out.add("cached_nodes", Double(nodeInformer.store.count), "nodes")
-        out.add("bytes_per_cached_pod", (synced - baseline) * 1_048_576 / Double(max(1, podInformer.store.count + nodeInformer.store.count)), "bytes")
+        out.add(
+            "bytes_per_cached_pod",
+            (synced - baseline) * 1_048_576 / Double(max(1, podInformer.store.count + nodeInformer.store.count)), "bytes")
 
         if let child {
             out.note("generating \(events) pod changes at \(rate)/s ...")
@@ -129,7 +136,9 @@ struct SimChild {
     let kubeconfig: String
 
     static func start(pods: Int, nodes: Int) throws -> SimChild {
-        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent("roost-bench-\(UUID().uuidString).kubeconfig").path
+        let kubeconfig = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "roost-bench-\(UUID().uuidString).kubeconfig"
+        ).path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
         process.arguments = ["serve-sim", "--pods", String(pods), "--nodes", String(nodes), "--kubeconfig-out", kubeconfig]
@@ -171,7 +180,8 @@ extension FileHandle {
 /// then changes pods on request ("churn EVENTS RATE PODS" on stdin), stamping each change with
 /// the monotonic time in a `bench/sent-at` label so the parent can measure latency.
 struct ServeSimCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve-sim", abstract: "Internal: the informer benchmark's cluster.", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "serve-sim", abstract: "Internal: the informer benchmark's cluster.", shouldDisplay: false)
 
     @Option var pods = 50_000
     @Option var nodes = 5_000
@@ -193,7 +203,8 @@ struct ServeSimCommand: AsyncParsableCommand {
         let resource = GroupResource(group: "", resource: "pods")
         for index in 0..<pods {
             let pod = BenchPod.make(index, nodes: max(1, nodes))
-            sim.store.update(resource, ObjectKey(namespace: "agents", name: BenchPod.name(index)), kind: "Pod", apiVersion: "v1") {
+            sim.store.update(resource, ObjectKey(namespace: "agents", name: BenchPod.name(index)), kind: "Pod", apiVersion: "v1")
+            {
                 _ -> (StoreWrite, Void) in (.put(pod), ())
             }
         }
@@ -201,7 +212,9 @@ struct ServeSimCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data("ready \(sim.url)\n".utf8))
         while let line = readLine() {
             let parts = line.split(separator: " ")
-            guard parts.count == 4, parts[0] == "churn", let events = Int(parts[1]), let rate = Int(parts[2]), let pods = Int(parts[3]) else {
+            guard parts.count == 4, parts[0] == "churn", let events = Int(parts[1]), let rate = Int(parts[2]),
+                let pods = Int(parts[3])
+            else {
                 continue
             }
             let interval = 1.0 / Double(max(1, rate))

@@ -297,7 +297,8 @@ private final class Locked<Value: Sendable>: Sendable {
         let filtered = try store.list(pods, filter: labelFilter("keep", "yes"), limit: 1)
         #expect(filtered.objects.map(\.key.name) == ["a"])
         #expect(filtered.remaining == 1)
-        let last = try store.list(pods, filter: labelFilter("keep", "yes"), startAfter: ObjectKey(namespace: "ns", name: "d"), limit: 1)
+        let last = try store.list(
+            pods, filter: labelFilter("keep", "yes"), startAfter: ObjectKey(namespace: "ns", name: "d"), limit: 1)
         #expect(last.remaining == 0)
     }
 

@@ -86,6 +86,15 @@ final class IOLoop {
         var wait = 1000.0
         let now = monotonicSeconds()
         for transfer in Array(active.values) {
+            // libcurl's own timeout does not run while a transfer waits for a connection; this one does.
+            if let total = transfer.request.totalTimeout {
+                let left = transfer.startedAt + total + 1 - now
+                if left <= 0 {
+                    remove(transfer, failure: .timedOut("no complete response within \(total) s"))
+                    continue
+                }
+                wait = min(wait, left * 1000)
+            }
             if !transfer.headComplete, let limit = transfer.request.responseTimeout {
                 let left = transfer.startedAt + limit - now
                 if left <= 0 {
@@ -162,7 +171,12 @@ enum EasyConfigurator {
         try check(
             roost_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer)), "ERRORBUFFER")
         try check(roost_easy_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)), "HTTP_VERSION")
-        try check(roost_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1), "PIPEWAIT")
+        if request.url.hasPrefix("https://") {
+            // Over TLS, wait for ALPN to say whether an open connection multiplexes (HTTP/2)
+            // rather than opening another. Never for plain HTTP/1.1: a request could then queue
+            // behind a long-running watch response on the only connection.
+            try check(roost_easy_setopt_long(easy, CURLOPT_PIPEWAIT, 1), "PIPEWAIT")
+        }
         try check(roost_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1), "TCP_KEEPALIVE")
         try check(roost_easy_setopt_long(easy, CURLOPT_TCP_KEEPIDLE, 30), "TCP_KEEPIDLE")
         try check(roost_easy_setopt_long(easy, CURLOPT_TCP_KEEPINTVL, 15), "TCP_KEEPINTVL")

@@ -199,7 +199,9 @@ public final class ObjectStore: Sendable {
                     if filter.predicate == nil {
                         var end = candidateKeys.count
                         if let namespace = filter.namespace {
-                            end = partitionPoint(candidateKeys) { $0.namespace.utf8.lexicographicallyPrecedes(namespace.utf8) == false && $0.namespace != namespace }
+                            end = partitionPoint(candidateKeys) {
+                                $0.namespace.utf8.lexicographicallyPrecedes(namespace.utf8) == false && $0.namespace != namespace
+                            }
                         }
                         remaining = max(1, end - index + 1)
                     }

@@ -33,10 +33,11 @@ struct LeaderTestCluster {
         return try KubeClient(configuration: configuration, options: options)
     }
 
-    /// Short timings for tests: lease 1.5 s (written as 2), renew deadline 1 s, retry 0.2 s.
+    /// Short timings for tests, with room for a loaded 2-core CI machine: lease 5 s, renew
+    /// deadline 3.5 s, retry 0.3 s, one attempt at most 1.5 s.
     static func config(
-        identity: String, lease: String, leaseDuration: Double = 1.5, renewDeadline: Double = 1, retryPeriod: Double = 0.2,
-        attemptTimeout: Double = 0.5, releaseOnCancel: Bool = false
+        identity: String, lease: String, leaseDuration: Double = 5, renewDeadline: Double = 3.5, retryPeriod: Double = 0.3,
+        attemptTimeout: Double = 1.5, releaseOnCancel: Bool = false
     ) -> LeaderElectionConfig {
         LeaderElectionConfig(
             leaseNamespace: "default", leaseName: lease, identity: identity, leaseDuration: leaseDuration,

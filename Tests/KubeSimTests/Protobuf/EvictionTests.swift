@@ -34,9 +34,10 @@ struct EvictionTests {
     @Test func budgetsAllowSomeEvictionsAndRefuseTheRest() async throws {
         try await withSim(nodes: "default:2") { _, http in
             for (index, name) in ["a", "b"].enumerated() {
-                let created = try http.request(
-                    "POST", "/api/v1/namespaces/default/pods",
-                    json: podManifest(name, labels: ["app": "x"], extraSpec: ["nodeName": .string("default-\(index)")]))
+                // A finalizer keeps an evicted pod terminating (not gone) while the test looks at it.
+                var manifest = podManifest(name, labels: ["app": "x"], extraSpec: ["nodeName": .string("default-\(index)")])
+                manifest.set(path: ["metadata", "finalizers"], to: ["example.com/hold"])
+                let created = try http.request("POST", "/api/v1/namespaces/default/pods", json: manifest)
                 #expect(created.status == 201)
             }
             #expect(eventually { isReady(http, "a") && isReady(http, "b") })
