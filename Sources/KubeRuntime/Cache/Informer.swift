@@ -20,12 +20,21 @@ public final class Informer<Object: Cacheable>: Sendable {
 
     /// - Parameters:
     ///   - indexers: secondary indexes of the store (name → values of an object).
+    ///   - transform: applied to each object before it is cached (see ``Reflector``).
     public init(
         client: KubeClient, resource: ResourceDescriptor, configuration: ReflectorConfiguration = ReflectorConfiguration(),
-        indexers: [String: IndexFunction<Object>] = [:], logger: Logger = Logger(label: "roost.informer")
+        indexers: [String: IndexFunction<Object>] = [:], transform: (@Sendable (Object) -> Object)? = nil,
+        logger: Logger = Logger(label: "roost.informer")
     ) {
         store = Store(indexers: indexers)
-        reflector = Reflector(client: client, resource: resource, store: store, configuration: configuration, logger: logger)
+        reflector = Reflector(
+            client: client, resource: resource, store: store, configuration: configuration, transform: transform, logger: logger)
+    }
+
+    /// Why the informer is not ready, or nil: not synced yet, or its watch is down or wedged.
+    public var readinessProblem: String? {
+        guard hasSynced else { return "cache of \(reflector.resource) not synced" }
+        return reflector.healthProblem
     }
 
     /// Whether the first full list is in the store.

@@ -23,6 +23,9 @@ public struct ReflectorConfiguration: Sendable {
     public var initialBackoff = 0.8
     public var maxBackoff = 30.0
     public var backoffResetAfter = 120.0
+    /// A watch that delivered nothing — no event, no bookmark — for this many seconds counts as
+    /// unhealthy for readiness (bookmarks arrive about every minute from kube-apiserver).
+    public var unhealthyAfterSeconds = 150.0
 
     public init(namespace: String? = nil, labelSelector: String? = nil, fieldSelector: String? = nil) {
         self.namespace = namespace
@@ -48,6 +51,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
     public let store: Store<Object>
     public let configuration: ReflectorConfiguration
     private let client: KubeClient
+    private let transform: (@Sendable (Object) -> Object)?
     private let logger: Logger
     private let health = Mutex(Health())
 
@@ -70,11 +74,15 @@ public final class Reflector<Object: Cacheable>: Sendable {
         }
     }
 
+    /// - Parameter transform: applied to every object before it is stored (e.g. to drop fields the
+    ///   controller never reads). managedFields and the last-applied annotation are already
+    ///   dropped while decoding.
     public init(
         client: KubeClient, resource: ResourceDescriptor, store: Store<Object>, configuration: ReflectorConfiguration,
-        logger: Logger = Logger(label: "roost.reflector")
+        transform: (@Sendable (Object) -> Object)? = nil, logger: Logger = Logger(label: "roost.reflector")
     ) {
         self.client = client
+        self.transform = transform
         self.resource = resource
         self.store = store
         self.configuration = configuration
@@ -83,6 +91,17 @@ public final class Reflector<Object: Cacheable>: Sendable {
 
     /// Whether the reflector has a watch open (for readiness).
     public var isWatching: Bool { health.withLock { $0.watching } }
+
+    /// Why the reflector is not healthy, or nil: no watch open, or an open watch that has
+    /// delivered nothing for `unhealthyAfterSeconds` (wedged).
+    public var healthProblem: String? {
+        health.withLock { health in
+            guard health.watching else { return "no watch open for \(resource)" }
+            let quiet = monotonicSeconds() - health.lastProgress
+            if quiet > configuration.unhealthyAfterSeconds { return "watch of \(resource) silent for \(Int(quiet)) s" }
+            return nil
+        }
+    }
 
     /// Times the store was replaced by a relist after the first list.
     public var relistCount: Int { health.withLock { max(0, $0.relists - 1) } }
@@ -175,7 +194,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
                 }
                 throw error
             }
-            items.append(contentsOf: page.items)
+            items.append(contentsOf: transform.map { page.items.map($0) } ?? page.items)
             resourceVersion = page.metadata.resourceVersion
             guard let next = page.metadata.continue, !next.isEmpty else { break }
             token = next
@@ -204,7 +223,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
                     for try await event in events {
                         lastEvent.set(monotonicSeconds())
                         switch event.payload {
-                        case .object(let object): items.append(object)
+                        case .object(let object): items.append(self.transform?(object) ?? object)
                         case .bookmark(let bookmark) where bookmark.isInitialEventsEnd:
                             let deltas = self.store.replace(items, resourceVersion: bookmark.resourceVersion)
                             self.health.withLock { $0.relists += 1 }
@@ -266,7 +285,8 @@ public final class Reflector<Object: Cacheable>: Sendable {
             for try await event in events {
                 health.withLock { $0.lastProgress = monotonicSeconds() }
                 switch event.payload {
-                case .object(let object):
+                case .object(let received):
+                    let object = transform?(received) ?? received
                     latest = object.metadata.resourceVersion.isEmpty ? latest : object.metadata.resourceVersion
                     let delta = event.type == .deleted ? store.remove(object) : store.upsert(object)
                     if let delta { await handle([delta]) }

@@ -20,6 +20,11 @@ public final class HealthChecks: Sendable {
         readiness.withLock { $0.append((name, check)) }
     }
 
+    /// Makes `/readyz` depend on an informer: synced, and its watch open and not wedged.
+    public func addInformer<Object: Cacheable>(_ name: String, _ informer: Informer<Object>) {
+        addReadinessCheck("informer-\(name)") { informer.readinessProblem }
+    }
+
     /// Runs the checks of one endpoint.
     /// - Returns: whether all passed and the verbose report.
     func evaluate(ready: Bool) -> (healthy: Bool, report: String) {
