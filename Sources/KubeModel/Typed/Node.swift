@@ -111,43 +111,6 @@ extension CoreV1 {
         }
     }
 
-    /// A `NodeCondition` (`Ready`, `MemoryPressure`, …).
-    public struct NodeCondition: Sendable, Equatable, KubeDecodable {
-        public var type: String
-        /// `True`, `False` or `Unknown`.
-        public var status: String
-        public var lastTransitionTime: String?
-        public var reason: String
-        public var message: String
-
-        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
-        public init(
-            type: String = "", status: String = "", lastTransitionTime: String? = nil, reason: String = "",
-            message: String = ""
-        ) {
-            self.type = type
-            self.status = status
-            self.lastTransitionTime = lastTransitionTime
-            self.reason = reason
-            self.message = message
-        }
-
-        public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> NodeCondition {
-            var condition = NodeCondition()
-            try reader.readObject { key, reader throws(JSONSyntaxError) in
-                switch key {
-                case "type": try reader.read(&condition.type)
-                case "status": try reader.read(&condition.status)
-                case "lastTransitionTime": try reader.read(&condition.lastTransitionTime)
-                case "reason": try reader.read(&condition.reason)
-                case "message": try reader.read(&condition.message)
-                default: break
-                }
-            }
-            return condition
-        }
-    }
-
     /// A `NodeAddress`: `InternalIP`, `ExternalIP`, `Hostname`, ….
     public struct NodeAddress: Sendable, Equatable, KubeDecodable {
         public var type: String

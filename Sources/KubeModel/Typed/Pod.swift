@@ -184,43 +184,6 @@ extension CoreV1 {
         }
     }
 
-    /// A `PodCondition` (`Ready`, `PodScheduled`, …).
-    public struct PodCondition: Sendable, Equatable, KubeDecodable {
-        public var type: String
-        /// `True`, `False` or `Unknown`.
-        public var status: String
-        public var lastTransitionTime: String?
-        public var reason: String
-        public var message: String
-
-        /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
-        public init(
-            type: String = "", status: String = "", lastTransitionTime: String? = nil, reason: String = "",
-            message: String = ""
-        ) {
-            self.type = type
-            self.status = status
-            self.lastTransitionTime = lastTransitionTime
-            self.reason = reason
-            self.message = message
-        }
-
-        public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> PodCondition {
-            var condition = PodCondition()
-            try reader.readObject { key, reader throws(JSONSyntaxError) in
-                switch key {
-                case "type": try reader.read(&condition.type)
-                case "status": try reader.read(&condition.status)
-                case "lastTransitionTime": try reader.read(&condition.lastTransitionTime)
-                case "reason": try reader.read(&condition.reason)
-                case "message": try reader.read(&condition.message)
-                default: break
-                }
-            }
-            return condition
-        }
-    }
-
     /// The slim `ContainerStatus`.
     public struct ContainerStatus: Sendable, Equatable, KubeDecodable {
         public var name: String
