@@ -358,7 +358,7 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
         }
         var count = 0
         for try await event in events {
-            #expect(event.object[path: ["data", "blob"]]?.stringValue?.count == 600_000)
+            #expect(event.object?[path: ["data", "blob"]]?.stringValue?.count == 600_000)
             count += 1
             if count == 5 { break }
         }

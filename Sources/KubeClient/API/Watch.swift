@@ -40,45 +40,6 @@ public struct WatchLines: AsyncSequence, Sendable {
     }
 }
 
-/// One watch event with its object as a lossless JSON value.
-public struct RawWatchEvent: Sendable, Equatable {
-    /// ADDED, MODIFIED, DELETED or BOOKMARK (ERROR events are thrown, never returned).
-    public var type: String
-    public var object: JSONValue
-}
-
-/// Watch events decoded from lines. An ERROR event ends the sequence by throwing
-/// ``KubeError/api(_:)`` with its Status (e.g. 410 Expired) — never returned as an object.
-public struct RawWatchEvents: AsyncSequence, Sendable {
-    public typealias Element = RawWatchEvent
-    public typealias Failure = KubeError
-
-    public let lines: WatchLines
-
-    public func cancel() { lines.cancel() }
-
-    public func makeAsyncIterator() -> Iterator { Iterator(lines: lines.makeAsyncIterator()) }
-
-    public struct Iterator: AsyncIteratorProtocol {
-        var lines: WatchLines.Iterator
-
-        public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(KubeError) -> RawWatchEvent? {
-            guard let line = try await lines.next(isolation: actor) else { return nil }
-            let event: JSONValue
-            do { event = try JSONValue.parse(line) } catch { throw .decoding("watch event: \(error.description)") }
-            guard let type = event["type"]?.stringValue, let object = event["object"] else {
-                throw .decoding("watch event without type or object")
-            }
-            if type == "ERROR" {
-                throw .api(APIStatusError(code: Int(object["code"]?.intValue ?? 500), status: object))
-            }
-            return RawWatchEvent(type: type, object: object)
-        }
-
-        public mutating func next() async throws(KubeError) -> RawWatchEvent? { try await next(isolation: nil) }
-    }
-}
-
 extension KubeClient {
     /// Opens a watch and returns its lines.
     ///
@@ -148,11 +109,12 @@ extension KubeClient {
         }
     }
 
-    /// Opens a watch and returns its events as JSON values.
+    /// Opens a watch whose objects stay lossless JSON values (pass-through objects, custom
+    /// resources without a typed model).
     public func watch(_ resource: ResourceDescriptor, namespace: String? = nil, options: WatchOptions = WatchOptions())
-        async throws(KubeError) -> RawWatchEvents
+        async throws(KubeError) -> WatchEvents<JSONValue>
     {
-        RawWatchEvents(lines: try await watchLines(resource, namespace: namespace, options: options))
+        try await watch(JSONValue.self, resource, namespace: namespace, options: options)
     }
 }
 
