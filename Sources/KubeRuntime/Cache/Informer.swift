@@ -1,6 +1,7 @@
 import KubeClient
 import KubeModel
 import Logging
+import Metrics
 import Synchronization
 
 /// A reflector, its store, and the handlers that hear about every change — client-go's
@@ -17,6 +18,8 @@ public final class Informer<Object: Cacheable>: Sendable {
     private let handlers = Mutex<[Handler]>([])
     private let continuations = Mutex<[Int: AsyncStream<Delta<Object>>.Continuation]>([:])
     private let nextStream = Mutex(0)
+    /// `roost_informer_objects{resource}`: the store's size.
+    private let objectsGauge: Gauge
 
     /// - Parameters:
     ///   - indexers: secondary indexes of the store (name → values of an object).
@@ -24,8 +27,11 @@ public final class Informer<Object: Cacheable>: Sendable {
     public init(
         client: KubeClient, resource: ResourceDescriptor, configuration: ReflectorConfiguration = ReflectorConfiguration(),
         indexers: [String: IndexFunction<Object>] = [:], transform: (@Sendable (Object) -> Object)? = nil,
-        logger: Logger = Logger(label: "roost.informer")
+        metricsFactory: (any MetricsFactory)? = nil, logger: Logger = Logger(label: "roost.informer")
     ) {
+        objectsGauge = Gauge(
+            label: "roost_informer_objects", dimensions: [("resource", resource.description)],
+            factory: metricsFactory ?? MetricsSystem.factory)
         store = Store(indexers: indexers)
         reflector = Reflector(
             client: client, resource: resource, store: store, configuration: configuration, transform: transform, logger: logger)
@@ -84,6 +90,7 @@ public final class Informer<Object: Cacheable>: Sendable {
     }
 
     private func deliver(_ deltas: [Delta<Object>]) async {
+        objectsGauge.record(store.count)
         let handlers = handlers.withLock { $0 }
         let continuations = continuations.withLock { Array($0.values) }
         for delta in deltas {

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeModel
 import KubeSim
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -187,6 +188,25 @@ func waitUntil(timeout: Double = 10, _ condition: () async throws -> Bool) async
         cluster.sim.faults.reset()
         #expect(await waitUntil { informer.hasSynced })
         task.cancel()
+    }
+
+    @Test func throttledListsAreRetriedAndTheStoreSizeIsExported() async throws {
+        let cluster = try CacheTestCluster()
+        defer { cluster.shutdown() }
+        for index in 0..<3 { _ = try await cluster.client.create(.pods, namespace: "default", cluster.pod("t\(index)")) }
+        // A 429 storm: the client honours Retry-After, the reflector backs off between attempts.
+        cluster.sim.faults.addFailures(.init(remaining: 6, code: 429, retryAfterSeconds: 0, verbs: ["list"]))
+        var configuration = ReflectorConfiguration(namespace: "default")
+        configuration.initialBackoff = 0.02
+        let metrics = TestMetrics()
+        let informer = Informer<CoreV1.Pod>(
+            client: cluster.client, resource: .pods, configuration: configuration, metricsFactory: metrics)
+        cluster.sim.stats.reset()
+        let task = Task { await informer.run() }
+        defer { task.cancel() }
+        #expect(await waitUntil { informer.hasSynced })
+        #expect(cluster.sim.stats.counts["list pods"] == 7, "six throttled attempts, then the list")
+        #expect(try metrics.expectGauge("roost_informer_objects", [("resource", "pods")]).lastValue == 3)
     }
 
     @Test func stalledWatchIsReplaced() async throws {
