@@ -295,6 +295,9 @@ final class WatchStream: WatchSink {
         var pending: [WatchFrame] = []
         var drainScheduled = false
         var ended = false
+        /// Set when the connection is dropped: frames not yet written are lost, as on a real
+        /// broken connection.
+        var dropped = false
         var watchID: Int?
         var timers: [@Sendable () -> Void] = []
     }
@@ -378,6 +381,10 @@ final class WatchStream: WatchSink {
         }
         let frames = lock.withLock { state -> [WatchFrame] in
             state.drainScheduled = false
+            if state.dropped {
+                state.pending.removeAll()
+                return []
+            }
             let frames = state.pending
             state.pending.removeAll(keepingCapacity: true)
             return frames
@@ -414,6 +421,7 @@ final class WatchStream: WatchSink {
 
     /// Ends the stream from the server side by dropping the connection (fault or overload).
     func terminate() {
+        lock.withLock { $0.dropped = true }
         _ = stopRegistration()
         channel.close(promise: nil)
     }
