@@ -61,7 +61,7 @@ struct ClientBench: AsyncParsableCommand {
         // A watch from resourceVersion "0" starts with one ADDED event per existing pod.
         let watchOptions = WatchOptions(resourceVersion: "0", allowWatchBookmarks: false, timeoutSeconds: 600)
         out.note("splitting the watch stream into lines ...")
-        var start = now()
+        var start = Timestamp.monotonic()
         var lines = 0
         var bytes = 0
         let rawStream = try await client.watchLines(.pods, namespace: namespace, options: watchOptions)
@@ -71,11 +71,11 @@ struct ClientBench: AsyncParsableCommand {
             if lines == pods { break }
         }
         rawStream.cancel()
-        let splitSeconds = now() - start
+        let splitSeconds = Timestamp.monotonic() - start
         let splitRate = Double(lines) / splitSeconds
 
         out.note("decoding the watch stream into CoreV1.Pod ...")
-        start = now()
+        start = Timestamp.monotonic()
         var decoded = 0
         var ready = 0
         let typedStream = try await client.watch(CoreV1.Pod.self, .pods, namespace: namespace, options: watchOptions)
@@ -87,7 +87,7 @@ struct ClientBench: AsyncParsableCommand {
             if decoded == lines { break }
         }
         typedStream.cancel()
-        let watchRate = Double(decoded) / (now() - start)
+        let watchRate = Double(decoded) / (Timestamp.monotonic() - start)
 
         out.add("line_split_events_per_s", splitRate, "1/s")
         out.add("watch_events_per_s", watchRate, "1/s")
@@ -95,14 +95,14 @@ struct ClientBench: AsyncParsableCommand {
         out.add("watch_event_bytes", Double(bytes) / Double(max(1, lines)), "bytes")
 
         out.note("listing \(decoded) pods in one response, decoded into CoreV1.Pod ...")
-        start = now()
+        start = Timestamp.monotonic()
         let list = try await client.list(CoreV1.Pod.self, .pods, namespace: namespace)
-        let listSeconds = now() - start
+        let listSeconds = Timestamp.monotonic() - start
         out.add("list_50k_pods_s", listSeconds, "s")
         out.add("list_items", Double(list.items.count), "pods")
 
         out.note("listing in pages of 500 ...")
-        start = now()
+        start = Timestamp.monotonic()
         var token: String?
         var paged = 0
         repeat {
@@ -111,7 +111,7 @@ struct ClientBench: AsyncParsableCommand {
             paged += page.items.count
             token = page.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil
-        out.add("list_paginated_pods_s", now() - start, "s")
+        out.add("list_paginated_pods_s", Timestamp.monotonic() - start, "s")
         out.add("peak_rss_mb", peakRSSMegabytes(), "MB")
         if ready == 0 || paged != list.items.count {
             out.note("warning: ready=\(ready) paged=\(paged) listed=\(list.items.count)")

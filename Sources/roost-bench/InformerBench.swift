@@ -61,16 +61,16 @@ struct InformerBench: AsyncParsableCommand {
             ])
         podInformer.addHandler { delta in
             if case .updated(_, let pod) = delta, let sent = pod.metadata.labels["bench/sent-at"].flatMap(Double.init) {
-                latencies.record(monotonicSeconds() - sent)
+                latencies.record(Timestamp.monotonic() - sent)
             }
         }
         let nodeInformer = Informer<CoreV1.Node>(client: client, resource: .nodes)
         out.note("syncing ...")
-        let start = now()
+        let start = Timestamp.monotonic()
         let podTask = Task { await podInformer.run() }
         let nodeTask = Task { await nodeInformer.run() }
         while !(podInformer.hasSynced && nodeInformer.hasSynced) { try await Task.sleep(for: .milliseconds(5)) }
-        let syncSeconds = now() - start
+        let syncSeconds = Timestamp.monotonic() - start
         let synced = currentRSSMegabytes()
         out.add("initial_sync_s", syncSeconds, "s")
         out.add("cached_pods", Double(podInformer.store.count), "pods")
@@ -81,9 +81,9 @@ struct InformerBench: AsyncParsableCommand {
 
         if let child {
             out.note("generating \(events) pod changes at \(rate)/s ...")
-            let churnStart = now()
+            let churnStart = Timestamp.monotonic()
             try child.churn(events: events, rate: rate, pods: pods)
-            while latencies.count < events && now() - churnStart < Double(events) / Double(rate) * 4 + 30 {
+            while latencies.count < events && Timestamp.monotonic() - churnStart < Double(events) / Double(rate) * 4 + 30 {
                 try await Task.sleep(for: .milliseconds(20))
             }
             let elapsed = latencies.lastAt - churnStart
@@ -106,7 +106,7 @@ final class LatencyRecorder: Sendable {
     func record(_ latency: Double) {
         state.withLock { state in
             state.values.append(latency)
-            state.lastAt = monotonicSeconds()
+            state.lastAt = Timestamp.monotonic()
         }
     }
 
@@ -218,17 +218,17 @@ struct ServeSimCommand: AsyncParsableCommand {
                 continue
             }
             let interval = 1.0 / Double(max(1, rate))
-            let start = monotonicSeconds()
+            let start = Timestamp.monotonic()
             for index in 0..<events {
                 let due = start + Double(index) * interval
-                let wait = due - monotonicSeconds()
+                let wait = due - Timestamp.monotonic()
                 if wait > 0.002 { try await Task.sleep(for: .nanoseconds(Int64(wait * 1e9))) }
                 let name = BenchPod.name(index % max(1, pods))
                 sim.store.update(resource, ObjectKey(namespace: "agents", name: name), kind: "Pod", apiVersion: "v1") {
                     current -> (StoreWrite, Void) in
                     guard let current else { return (.none, ()) }
                     var pod = current.json
-                    pod.set(path: ["metadata", "labels", "bench/sent-at"], to: .string(String(monotonicSeconds())))
+                    pod.set(path: ["metadata", "labels", "bench/sent-at"], to: .string(String(Timestamp.monotonic())))
                     return (.put(pod), ())
                 }
             }

@@ -48,16 +48,16 @@ struct SimBench: AsyncParsableCommand {
         defer { sim.shutdown() }
 
         out.note("storing \(nodes) nodes ...")
-        var start = now()
+        var start = Timestamp.monotonic()
         let group = NodeGroup(pool: "bench", count: nodes)
         for index in 0..<nodes {
             try sim.api.addNode(group, index: index, address: "10.\(index / 62500).\(index / 250 % 250).\(index % 250 + 2)")
         }
-        out.add("nodes_store_s", now() - start, "s")
+        out.add("nodes_store_s", Timestamp.monotonic() - start, "s")
 
         try sim.api.createNamespaceIfMissing("agents")
         out.note("storing \(pods) pods ...")
-        start = now()
+        start = Timestamp.monotonic()
         let podResource = GroupResource(group: "", resource: "pods")
         for index in 0..<pods {
             let pod = BenchPod.make(index, nodes: nodes)
@@ -67,13 +67,13 @@ struct SimBench: AsyncParsableCommand {
                 _ -> (StoreWrite, Void) in (.put(pod), ())
             }
         }
-        out.add("pods_store_s", now() - start, "s")
+        out.add("pods_store_s", Timestamp.monotonic() - start, "s")
         let sample = sim.store.get(podResource, ObjectKey(namespace: "agents", name: BenchPod.name(0)))
         out.add("pod_bytes", Double(sample?.bytes.count ?? 0), "bytes")
 
         if apiCreates > 0 {
             out.note("creating \(apiCreates) pods through the API handler ...")
-            start = now()
+            start = Timestamp.monotonic()
             for index in 0..<apiCreates {
                 var pod = BenchPod.make(pods + index, nodes: nodes)
                 pod["status"] = nil
@@ -82,20 +82,20 @@ struct SimBench: AsyncParsableCommand {
                     body: pod.encoded())
                 guard case .full(201, _, _, _) = sim.api.handle(request) else { throw ValidationError("create \(index) failed") }
             }
-            out.add("api_creates_per_s", Double(apiCreates) / (now() - start), "1/s")
+            out.add("api_creates_per_s", Double(apiCreates) / (Timestamp.monotonic() - start), "1/s")
         }
 
         let session = URLSession(configuration: .ephemeral)
         let base = sim.url
         out.note("listing all pods in one response ...")
-        start = now()
+        start = Timestamp.monotonic()
         let (body, _) = try await session.data(from: try url("\(base)/api/v1/pods"))
-        let listSeconds = now() - start
+        let listSeconds = Timestamp.monotonic() - start
         out.add("list_all_pods_s", listSeconds, "s")
         out.add("list_all_pods_mb", Double(body.count) / 1_048_576, "MB")
 
         out.note("listing all pods in pages of 500 ...")
-        start = now()
+        start = Timestamp.monotonic()
         var token = ""
         var listed = 0
         repeat {
@@ -105,7 +105,7 @@ struct SimBench: AsyncParsableCommand {
             listed += json["items"]?.arrayValue?.count ?? 0
             token = json[path: ["metadata", "continue"]]?.stringValue ?? ""
         } while !token.isEmpty
-        out.add("list_paginated_s", now() - start, "s")
+        out.add("list_paginated_s", Timestamp.monotonic() - start, "s")
         out.add("list_paginated_items", Double(listed), "objects")
 
         out.note("fanning \(events) events out to \(watchers) watchers ...")
@@ -122,7 +122,7 @@ struct SimBench: AsyncParsableCommand {
             task.resume()
         }
         while sim.store.watcherCount < watchers { try await Task.sleep(for: .milliseconds(10)) }
-        start = now()
+        start = Timestamp.monotonic()
         for index in 0..<events {
             let name = BenchPod.name(index % pods)
             sim.store.update(podResource, ObjectKey(namespace: "agents", name: name), kind: "Pod", apiVersion: "v1") {
@@ -133,11 +133,11 @@ struct SimBench: AsyncParsableCommand {
                 return (.put(pod), ())
             }
         }
-        let produced = now() - start
-        while counters.contains(where: { $0.count < events }) && now() - start < 120 {
+        let produced = Timestamp.monotonic() - start
+        while counters.contains(where: { $0.count < events }) && Timestamp.monotonic() - start < 120 {
             try await Task.sleep(for: .milliseconds(5))
         }
-        let delivered = now() - start
+        let delivered = Timestamp.monotonic() - start
         for task in tasks { task.cancel() }
         out.add("watch_events_produced_per_s", Double(events) / produced, "1/s")
         out.add("watch_fanout_events_per_s", Double(events) / delivered, "1/s")

@@ -94,12 +94,12 @@ public final class KubeClient: Sendable {
             if let limiter {
                 do { try await limiter.acquire() } catch { throw .transport(.cancelled, request: description) }
             }
-            let started = monotonicSeconds()
+            let started = Timestamp.monotonic()
             let outcome: RetryPolicy.Outcome
             do {
                 let response = try await transport.send(request)
                 let code = response.head.status
-                metrics.record(method: method, verb: verb, code: String(code), seconds: monotonicSeconds() - started)
+                metrics.record(method: method, verb: verb, code: String(code), seconds: Timestamp.monotonic() - started)
                 logger.debug("\(method) \(request.url) \(code)")
                 if (200..<300).contains(code) { return response }
                 if code == 401, !refreshedCredentials {
@@ -123,7 +123,7 @@ public final class KubeClient: Sendable {
             } catch let error as KubeError {
                 throw error
             } catch let error as TransportError {
-                metrics.record(method: method, verb: verb, code: "<error>", seconds: monotonicSeconds() - started)
+                metrics.record(method: method, verb: verb, code: "<error>", seconds: Timestamp.monotonic() - started)
                 guard let delay = options.retry.delay(attempt: attempt, method: method, outcome: .transport(error)) else {
                     throw .transport(error, request: description)
                 }

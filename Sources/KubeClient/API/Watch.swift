@@ -63,11 +63,11 @@ extension KubeClient {
             if let limiter {
                 do { try await limiter.acquire() } catch { throw .transport(.cancelled, request: description) }
             }
-            let started = monotonicSeconds()
+            let started = Timestamp.monotonic()
             let outcome: RetryPolicy.Outcome
             do {
                 let (head, bytes) = try await transport.stream(request)
-                metrics.record(method: "GET", verb: "watch", code: String(head.status), seconds: monotonicSeconds() - started)
+                metrics.record(method: "GET", verb: "watch", code: String(head.status), seconds: Timestamp.monotonic() - started)
                 logger.debug("GET \(request.url) \(head.status) (watch)")
                 if (200..<300).contains(head.status) { return WatchLines(bytes: bytes, request: description) }
                 var body: [UInt8] = []
@@ -94,7 +94,7 @@ extension KubeClient {
             } catch let error as KubeError {
                 throw error
             } catch let error as TransportError {
-                metrics.record(method: "GET", verb: "watch", code: "<error>", seconds: monotonicSeconds() - started)
+                metrics.record(method: "GET", verb: "watch", code: "<error>", seconds: Timestamp.monotonic() - started)
                 guard let delay = options.retryDelay(policy: self.options.retry, attempt: attempt, outcome: .transport(error))
                 else {
                     throw .transport(error, request: description)

@@ -1,3 +1,4 @@
+import KubeModel
 import Synchronization
 
 /// A client-side token bucket, as client-go's `flowcontrol.NewTokenBucketRateLimiter`
@@ -22,7 +23,7 @@ public final class TokenBucket: Sendable {
     ///   - qps: sustained rate, requests per second (> 0).
     ///   - burst: requests allowed at once (>= 1).
     ///   - clock: monotonic seconds (injectable for tests).
-    public init(qps: Double, burst: Int, clock: @escaping @Sendable () -> Double = monotonicSeconds) {
+    public init(qps: Double, burst: Int, clock: @escaping @Sendable () -> Double = Timestamp.monotonic) {
         self.qps = max(qps, 0.001)
         self.burst = max(1, burst)
         self.clock = clock

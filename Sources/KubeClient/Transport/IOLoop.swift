@@ -1,4 +1,5 @@
 import CCurl
+import KubeModel
 
 /// The I/O thread's loop: applies commands, drives `curl_multi_perform`, completes finished
 /// transfers, enforces response and idle timeouts, and sleeps in `curl_multi_poll`.
@@ -84,7 +85,7 @@ final class IOLoop {
     /// - Returns: milliseconds until the next check is due (at most one second).
     private func enforceTimeouts() -> Int {
         var wait = 1000.0
-        let now = monotonicSeconds()
+        let now = Timestamp.monotonic()
         for transfer in Array(active.values) {
             // libcurl's own timeout does not run while a transfer waits for a connection; this one does.
             if let total = transfer.request.totalTimeout {

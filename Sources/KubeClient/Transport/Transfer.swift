@@ -1,9 +1,7 @@
 import CCurl
+import KubeModel
 import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// One request in flight: its easy handle (touched only by the I/O thread) and the state shared
 /// with the Swift side (guarded by a lock).
@@ -15,7 +13,7 @@ final class Transfer: @unchecked Sendable {
     var easy: UnsafeMutableRawPointer?
     var headerList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-    let startedAt = monotonicSeconds()
+    let startedAt = Timestamp.monotonic()
 
     struct State {
         var status = 0
@@ -28,7 +26,7 @@ final class Transfer: @unchecked Sendable {
         var paused = false
         var finished = false
         var failure: TransportError?
-        var lastByteAt = monotonicSeconds()
+        var lastByteAt = Timestamp.monotonic()
         var completion: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>?
         var headWaiter: CheckedContinuation<Result<HTTPResponseHead, TransportError>, Never>?
         var chunkWaiter: CheckedContinuation<Result<[UInt8]?, TransportError>, Never>?
@@ -84,7 +82,7 @@ final class Transfer: @unchecked Sendable {
                 let resume = state.paused
                 if resume {
                     state.paused = false
-                    state.lastByteAt = monotonicSeconds()
+                    state.lastByteAt = Timestamp.monotonic()
                 }
                 return (.success(chunk), resume)
             }
@@ -103,7 +101,7 @@ final class Transfer: @unchecked Sendable {
     /// transfer pauses and libcurl delivers this data again after resuming.
     func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let waiter = state.withLock { state -> (CheckedContinuation<Result<[UInt8]?, TransportError>, Never>, [UInt8])? in
-            state.lastByteAt = monotonicSeconds()
+            state.lastByteAt = Timestamp.monotonic()
             if !streaming {
                 state.body.append(contentsOf: bytes)
                 return nil
@@ -131,7 +129,7 @@ final class Transfer: @unchecked Sendable {
     func receiveHeader(_ line: String) {
         let headWaiter = state.withLock {
             state -> (CheckedContinuation<Result<HTTPResponseHead, TransportError>, Never>, HTTPResponseHead)? in
-            state.lastByteAt = monotonicSeconds()
+            state.lastByteAt = Timestamp.monotonic()
             let trimmed = line.trimmingTrailingNewlines()
             if trimmed.hasPrefix("HTTP/") {
                 // A new status line (after 100 Continue or a redirect) starts a new head.
@@ -198,7 +196,7 @@ final class Transfer: @unchecked Sendable {
         }
     }
 
-    var idleSince: Double { state.withLock { $0.paused ? monotonicSeconds() : $0.lastByteAt } }
+    var idleSince: Double { state.withLock { $0.paused ? Timestamp.monotonic() : $0.lastByteAt } }
     var headComplete: Bool { state.withLock { $0.headComplete } }
     var isFinished: Bool { state.withLock { $0.finished } }
 
@@ -219,11 +217,4 @@ extension String {
         while let last = view.last, last == "\n" || last == "\r" || last == "\r\n" { view = view.dropLast() }
         return String(view)
     }
-}
-
-/// Seconds of the monotonic clock (CLOCK_MONOTONIC), for intervals and deadlines.
-public func monotonicSeconds() -> Double {
-    var spec = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &spec)
-    return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
 }

@@ -97,7 +97,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
     public var healthProblem: String? {
         health.withLock { health in
             guard health.watching else { return "no watch open for \(resource)" }
-            let quiet = monotonicSeconds() - health.lastProgress
+            let quiet = Timestamp.monotonic() - health.lastProgress
             if quiet > configuration.unhealthyAfterSeconds { return "watch of \(resource) silent for \(Int(quiet)) s" }
             return nil
         }
@@ -111,14 +111,14 @@ public final class Reflector<Object: Cacheable>: Sendable {
     public func run(_ handle: @escaping @Sendable ([Delta<Object>]) async -> Void) async {
         var phase = Phase.listing
         var backoff = configuration.initialBackoff
-        var healthySince = monotonicSeconds()
+        var healthySince = Timestamp.monotonic()
         while !Task.isCancelled {
             switch phase {
             case .listing:
                 do {
                     let resourceVersion = try await (configuration.streamingList ? streamingList(handle) : paginatedList(handle))
                     phase = .watching(resourceVersion: resourceVersion)
-                    healthySince = monotonicSeconds()
+                    healthySince = Timestamp.monotonic()
                 } catch {
                     if error.isCancelled || Task.isCancelled { return }
                     logger.warning("listing \(resource) failed: \(error)")
@@ -137,7 +137,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
                 case .failed(let latest, let error):
                     if Task.isCancelled { return }
                     logger.warning("watch of \(resource) failed: \(error)")
-                    if monotonicSeconds() - healthySince > configuration.backoffResetAfter {
+                    if Timestamp.monotonic() - healthySince > configuration.backoffResetAfter {
                         backoff = configuration.initialBackoff
                     }
                     phase = .backoff(seconds: backoff, then: .watch(resourceVersion: latest))
@@ -152,7 +152,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
                     return
                 }
                 backoff = min(configuration.maxBackoff, backoff * 2)
-                healthySince = monotonicSeconds()
+                healthySince = Timestamp.monotonic()
                 switch next {
                 case .list: phase = .listing
                 case .watch(let resourceVersion): phase = .watching(resourceVersion: resourceVersion)
@@ -164,7 +164,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
     private func setWatching(_ watching: Bool) {
         health.withLock { health in
             health.watching = watching
-            health.lastProgress = monotonicSeconds()
+            health.lastProgress = Timestamp.monotonic()
         }
     }
 
@@ -215,13 +215,13 @@ public final class Reflector<Object: Cacheable>: Sendable {
             allowWatchBookmarks: true, timeoutSeconds: watchTimeout(), sendInitialEvents: true)
         let events = try await client.watch(Object.self, resource, namespace: configuration.namespace, options: options)
         let quiet = configuration.streamingListQuietSeconds
-        let lastEvent = TimestampBox(monotonicSeconds())
+        let lastEvent = TimestampBox(Timestamp.monotonic())
         let result: Result<String?, KubeError> = await withTaskGroup(of: Result<String?, KubeError>.self) { group in
             group.addTask {
                 var items: [Object] = []
                 do throws(KubeError) {
                     for try await event in events {
-                        lastEvent.set(monotonicSeconds())
+                        lastEvent.set(Timestamp.monotonic())
                         switch event.payload {
                         case .object(let object): items.append(self.transform?(object) ?? object)
                         case .bookmark(let bookmark) where bookmark.isInitialEventsEnd:
@@ -240,7 +240,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
             group.addTask {
                 // Gives up only after `quiet` seconds without any event.
                 while !Task.isCancelled {
-                    let idle = monotonicSeconds() - lastEvent.value
+                    let idle = Timestamp.monotonic() - lastEvent.value
                     if idle >= quiet { break }
                     try? await Task.sleep(for: .nanoseconds(Int64(min(1, quiet - idle) * 1e9)))
                 }
@@ -283,7 +283,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
             let events = try await client.watch(Object.self, resource, namespace: configuration.namespace, options: options)
             setWatching(true)
             for try await event in events {
-                health.withLock { $0.lastProgress = monotonicSeconds() }
+                health.withLock { $0.lastProgress = Timestamp.monotonic() }
                 switch event.payload {
                 case .object(let received):
                     let object = transform?(received) ?? received

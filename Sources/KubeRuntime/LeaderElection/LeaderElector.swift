@@ -310,8 +310,8 @@ public final class LeaderElector: Sendable {
 
     /// client-go's `tryAcquireOrRenew`: returns whether the Lease is (still) ours.
     private func tryAcquireOrRenew(cached: JSONValue?, previous: Observation?, leading: Leading?) async -> AttemptOutcome {
-        let now = MicroTime.now()
-        let nowTime = MicroTime.format(now)
+        let now = Timestamp.now()
+        let nowTime = Timestamp.rfc3339Micro(now)
         var record = CoordinationV1.LeaseSpec(
             holderIdentity: config.identity, leaseDurationSeconds: config.leaseDurationSeconds, acquireTime: nowTime,
             renewTime: nowTime, leaseTransitions: 0)
@@ -380,7 +380,7 @@ public final class LeaderElector: Sendable {
     /// without a readable `renewTime`, client-go's rule (first seen + duration, local clock).
     private func isHeld(_ record: CoordinationV1.LeaseSpec, now: Double, observedSince: ContinuousClock.Instant) -> Bool {
         let duration = Double(record.leaseDurationSeconds ?? 0)
-        if let renewed = record.renewTime.flatMap(MicroTime.parse) {
+        if let renewed = record.renewTime.flatMap(Timestamp.parse) {
             return renewed + duration >= now
         }
         return ContinuousClock.now < observedSince + .seconds(duration)
@@ -395,7 +395,7 @@ public final class LeaderElector: Sendable {
         let existing = CoordinationV1.LeaseSpec(lease: lease)
         guard existing.holderIdentity == config.identity, existing.leaseTransitions ?? 0 == Int32(clamping: term.number)
         else { return }
-        let now = MicroTime.format(MicroTime.now())
+        let now = Timestamp.rfc3339Micro(Timestamp.now())
         let record = CoordinationV1.LeaseSpec(
             holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
             leaseTransitions: existing.leaseTransitions)

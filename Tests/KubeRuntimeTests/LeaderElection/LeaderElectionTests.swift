@@ -98,7 +98,7 @@ import Testing
         #expect(takeover < .seconds(5 + 8))
         // The follower may not take over before the old renewTime + leaseDurationSeconds.
         let newLease = try await cluster.lease("pair")
-        let acquired = try #require(newLease[path: ["spec", "acquireTime"]]?.stringValue.flatMap(MicroTime.parse))
+        let acquired = try #require(newLease[path: ["spec", "acquireTime"]]?.stringValue.flatMap(Timestamp.parse))
         #expect(acquired >= lastRenew + 5)
         #expect(newLease[path: ["spec", "holderIdentity"]] == .string(electors[followerIndex].config.identity))
         #expect(newLease[path: ["spec", "leaseTransitions"]] == 1)
@@ -249,7 +249,7 @@ import Testing
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
         // An expired Lease of a departed holder.
-        let old = MicroTime.format(Date().timeIntervalSince1970 - 60)
+        let old = Timestamp.rfc3339Micro(Date().timeIntervalSince1970 - 60)
         _ = try await cluster.client().create(
             .leases, namespace: "default",
             [
@@ -274,7 +274,7 @@ import Testing
         let getsBefore = gets()
         let (task, recorder) = startElection(elector)
         #expect(await eventually(within: 10) { gets() > getsBefore })
-        let now = MicroTime.format(Date().timeIntervalSince1970)
+        let now = Timestamp.rfc3339Micro(Date().timeIntervalSince1970)
         cluster.sim.store.update(
             GroupResource(group: "coordination.k8s.io", resource: "leases"),
             ObjectKey(namespace: "default", name: "contested"), kind: "Lease", apiVersion: "coordination.k8s.io/v1"
@@ -308,7 +308,7 @@ import Testing
     @Test func anExpiredLeaseIsTakenOverWithTheNextTransition() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
-        let old = MicroTime.format(Date().timeIntervalSince1970 - 60)
+        let old = Timestamp.rfc3339Micro(Date().timeIntervalSince1970 - 60)
         _ = try await cluster.client().create(
             .leases, namespace: "default",
             [
@@ -425,13 +425,13 @@ import Testing
 
     @Test func microTimeRoundTrips() throws {
         let seconds = 1_790_000_000.123456
-        let text = MicroTime.format(seconds)
+        let text = Timestamp.rfc3339Micro(seconds)
         #expect(text == "2026-09-21T14:13:20.123456Z")
-        let parsed = try #require(MicroTime.parse(text))
+        let parsed = try #require(Timestamp.parse(text))
         #expect(abs(parsed - seconds) < 1e-5)
-        #expect(MicroTime.parse("2026-09-21T16:13:20.5+02:00") == 1_790_000_000.5)
-        #expect(MicroTime.parse("2026-09-21T14:13:20Z") == 1_790_000_000)
-        #expect(MicroTime.parse("yesterday") == nil)
-        #expect(MicroTime.parse("2026-09-21T14:13:20") == nil)
+        #expect(Timestamp.parse("2026-09-21T16:13:20.5+02:00") == 1_790_000_000.5)
+        #expect(Timestamp.parse("2026-09-21T14:13:20Z") == 1_790_000_000)
+        #expect(Timestamp.parse("yesterday") == nil)
+        #expect(Timestamp.parse("2026-09-21T14:13:20") == nil)
     }
 }

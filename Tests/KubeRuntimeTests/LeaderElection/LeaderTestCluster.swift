@@ -148,5 +148,5 @@ final class LeadershipSampler: Sendable {
 
 /// `renewTime` of a Lease as seconds since the epoch.
 func renewTime(of lease: JSONValue) -> Double? {
-    lease[path: ["spec", "renewTime"]]?.stringValue.flatMap(MicroTime.parse)
+    lease[path: ["spec", "renewTime"]]?.stringValue.flatMap(Timestamp.parse)
 }

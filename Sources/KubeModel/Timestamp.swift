@@ -4,7 +4,7 @@
     import Darwin
 #endif
 
-/// Wall-clock time as Kubernetes writes it: RFC 3339 in UTC with second precision
+/// Time as Kubernetes writes it: RFC 3339 in UTC with second precision
 /// (`metav1.Time`), or microseconds for `metav1.MicroTime` (Lease and events.k8s.io fields).
 public enum Timestamp {
     /// Seconds since the Unix epoch, with sub-second precision.
