@@ -1,3 +1,4 @@
+import Foundation
 import KubeMachinery
 import KubeModel
 
@@ -25,7 +26,7 @@ extension APIServer {
         func encoded(namespaced: Bool) -> String {
             let key = namespaced ? "\(startAfter.namespace)/\(startAfter.name)" : startAfter.name
             let json: JSONValue = ["v": "meta.k8s.io/v1", "rv": .int(revision), "start": .string(key + "\u{0}")]
-            return Base64.encode(json.encoded())
+            return Data(json.encoded()).base64EncodedString()
         }
 
         init(revision: Int64, startAfter: ObjectKey) {
@@ -34,7 +35,7 @@ extension APIServer {
         }
 
         init(decoding token: String, namespaced: Bool) throws(APIError) {
-            guard let bytes = Base64.decode(token), let json = try? JSONValue.parse(bytes),
+            guard let bytes = Data(base64Encoded: token), let json = try? JSONValue.parse(Array(bytes)),
                 json["v"]?.stringValue == "meta.k8s.io/v1", let revision = json["rv"]?.intValue,
                 var start = json["start"]?.stringValue
             else {
@@ -215,64 +216,5 @@ extension APIServer {
             WatchRequest(
                 resource: type, filter: filter, start: start, timeoutSeconds: timeout, bookmarks: bookmarks, transform: transform)
         )
-    }
-}
-
-/// Standard base64 (RFC 4648) without line breaks.
-enum Base64 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 2 < bytes.count {
-            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(alphabet[Int(value >> 6 & 63)])
-            output.append(alphabet[Int(value & 63)])
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest == 1 {
-            let value = UInt32(bytes[index]) << 16
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(contentsOf: "==".utf8)
-        } else if rest == 2 {
-            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(alphabet[Int(value >> 6 & 63)])
-            output.append(UInt8(ascii: "="))
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Decodes standard or URL-safe base64, padded or not; nil when malformed.
-    static func decode(_ text: String) -> [UInt8]? {
-        var output: [UInt8] = []
-        var buffer: UInt32 = 0
-        var bits = 0
-        for byte in text.utf8 {
-            let value: UInt8
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = byte - UInt8(ascii: "A")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = byte - UInt8(ascii: "a") + 26
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0") + 52
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): value = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): value = 63
-            case UInt8(ascii: "="), UInt8(ascii: "\n"), UInt8(ascii: "\r"): continue
-            default: return nil
-            }
-            buffer = buffer << 6 | UInt32(value)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(buffer >> UInt32(bits) & 0xFF))
-            }
-        }
-        return output
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// Turns protobuf messages into the JSON the Kubernetes JSON serializer would have produced for
@@ -82,7 +83,7 @@ enum ProtobufConverter {
         case .string:
             return .string(try string(value, field: field))
         case .bytes:
-            return .string(Base64.encode(Array(try lengthDelimited(value, field: field))))
+            return .string(Data(try lengthDelimited(value, field: field)).base64EncodedString())
         case .int64:
             return .int(Int64(bitPattern: try varint(value, field: field)))
         case .int32:
