@@ -30,7 +30,7 @@ extension APIServer {
         guard eviction[path: ["metadata", "name"]]?.stringValue == key.name else {
             throw .badRequest("name in URL does not match name in Eviction object")
         }
-        var options = Self.evictionDeleteOptions(eviction["deleteOptions"])
+        var options = eviction["deleteOptions"].map(DeleteOptions.init) ?? DeleteOptions()
         if request.parameter("dryRun") == "All" { options.dryRun = true }
 
         guard let stored = store.get(type.storageKey, key) else { throw .notFound(type, name: key.name) }
@@ -87,19 +87,6 @@ extension APIServer {
         .json(
             ["kind": "Status", "apiVersion": "v1", "metadata": .object(JSONObject()), "status": "Success", "code": 201],
             status: 201)
-    }
-
-    /// The DeleteOptions an Eviction carries, read as ``deleteOptions(_:)`` reads a DELETE body.
-    private static func evictionDeleteOptions(_ body: JSONValue?) -> DeleteOptions {
-        var options = DeleteOptions()
-        guard let body, case .object = body else { return options }
-        options.gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
-        options.propagationPolicy = body["propagationPolicy"]?.stringValue
-        if body["orphanDependents"]?.boolValue == true, options.propagationPolicy == nil { options.propagationPolicy = "Orphan" }
-        options.preconditionUID = body[path: ["preconditions", "uid"]]?.stringValue
-        options.preconditionResourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
-        options.dryRun = body["dryRun"]?.arrayValue?.contains("All") ?? false
-        return options
     }
 
     /// The PodDisruptionBudgets in the pod's namespace whose non-empty, valid selector matches the

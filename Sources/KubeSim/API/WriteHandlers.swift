@@ -387,6 +387,18 @@ extension APIServer {
         var preconditionUID: String?
         var preconditionResourceVersion: String?
         var dryRun = false
+
+        init() {}
+
+        /// Reads a `meta/v1 DeleteOptions` object (a DELETE body, or an Eviction's `deleteOptions`).
+        init(_ body: JSONValue) {
+            gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
+            propagationPolicy = body["propagationPolicy"]?.stringValue
+            if body["orphanDependents"]?.boolValue == true, propagationPolicy == nil { propagationPolicy = "Orphan" }
+            preconditionUID = body[path: ["preconditions", "uid"]]?.stringValue
+            preconditionResourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
+            dryRun = body["dryRun"]?.arrayValue?.contains("All") ?? false
+        }
     }
 
     func deleteOptions(_ request: APIRequest) throws(APIError) -> DeleteOptions {
@@ -408,14 +420,7 @@ extension APIServer {
                     throw .badRequest("error decoding DeleteOptions: \(error.description)")
                 }
             }
-            options.gracePeriodSeconds = body["gracePeriodSeconds"]?.intValue
-            options.propagationPolicy = body["propagationPolicy"]?.stringValue
-            if body["orphanDependents"]?.boolValue == true, options.propagationPolicy == nil {
-                options.propagationPolicy = "Orphan"
-            }
-            options.preconditionUID = body[path: ["preconditions", "uid"]]?.stringValue
-            options.preconditionResourceVersion = body[path: ["preconditions", "resourceVersion"]]?.stringValue
-            options.dryRun = body["dryRun"]?.arrayValue?.contains("All") ?? false
+            options = DeleteOptions(body)
         }
         if let grace = request.parameter("gracePeriodSeconds"), let value = Int64(grace) { options.gracePeriodSeconds = value }
         if let policy = request.parameter("propagationPolicy") { options.propagationPolicy = policy }
