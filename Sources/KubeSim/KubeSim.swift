@@ -70,7 +70,7 @@ public final class KubeSim: Sendable {
         self.configuration = configuration
         let registry = ResourceRegistry(builtins: BuiltinResources.all)
         let store = ObjectStore(historyLimit: configuration.historyLimit) { resource, json in
-            let labels = registry.all.first { $0.storageKey == resource }?.extraFieldLabels ?? []
+            let labels = registry.lookup(resource)?.extraFieldLabels ?? []
             return FieldExtraction.fields(of: resource, labels: labels, json: json)
         }
         let api = APIServer(

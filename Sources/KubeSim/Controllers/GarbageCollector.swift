@@ -61,7 +61,7 @@ final class GarbageCollector: Sendable {
     private func process(_ event: HistoryEvent) {
         let dependents = state.withLock { $0.dependents.removeValue(forKey: event.object.uid) } ?? []
         for dependent in dependents {
-            guard let type = api.registry.all.first(where: { $0.storageKey == dependent.resource }),
+            guard let type = api.registry.lookup(dependent.resource),
                 let object = api.store.get(dependent.resource, dependent.key),
                 object.ownerUIDs.contains(event.object.uid)
             else { continue }

@@ -49,6 +49,18 @@ public final class ResourceRegistry: Sendable {
         }
     }
 
+    /// A served version of a stored resource (any one: they share storage), without building
+    /// the full list — this runs on every write.
+    public func lookup(_ resource: GroupResource) -> ResourceType? {
+        state.withLock { state in
+            if let builtin = state.builtins.first(where: { $0.storageKey == resource }) { return builtin }
+            for versions in state.custom.values {
+                if let match = versions.first(where: { $0.type.storageKey == resource }) { return match.type }
+            }
+            return nil
+        }
+    }
+
     /// The custom resource version for a type, when it is a custom resource.
     public func customVersion(of type: ResourceType) -> CustomResourceVersion? {
         state.withLock { state in
