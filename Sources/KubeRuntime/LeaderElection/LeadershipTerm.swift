@@ -39,6 +39,20 @@ public final class LeadershipTerm: Sendable, CustomStringConvertible {
         state = Mutex(State(validUntil: validUntil))
     }
 
+    /// A term for a process that runs without leader election (a single replica): valid until
+    /// the work is stopped, with number 0 and no Lease.
+    public static func unelected(identity: String) -> LeadershipTerm {
+        LeadershipTerm(
+            number: 0, identity: identity, lease: "", acquireTime: "",
+            validUntil: .now.advanced(by: .seconds(100 * 365 * 86_400)))
+    }
+
+    /// Ends the term now: for the owner of an ``unelected(identity:)`` term when it stops its
+    /// work (elected terms are ended by their elector).
+    public func end() {
+        revoke()
+    }
+
     /// True while this process may act as the leader of this term.
     public var isValid: Bool {
         state.withLock { !$0.revoked && ContinuousClock.now < $0.validUntil }
