@@ -1,7 +1,7 @@
 import KubeModel
 
 /// How Roost steers new workers between node pools (SPEC §2 B1, §3). Every field defaults to the
-/// value SPEC §3 gives its environment variable; parsing from the environment lives beside it.
+/// value SPEC §3 gives its environment variable; ``AffinityEnvironment`` reads it from the environment.
 public struct AffinityConfiguration: Sendable, Equatable {
     /// A preferred-or-required node pool: the node label `key=value` that marks the pool.
     public struct Pool: Sendable, Equatable {
