@@ -41,7 +41,8 @@ public struct NodeAge: Sendable, Equatable {
     /// - Parameters:
     ///   - workers: every worker pod of Roost's the cache holds (all runtimes; terminating ones
     ///     may be included, they are skipped).
-    ///   - nodes: the names of every node the cache holds.
+    ///   - nodes: the names of every node the cache holds (call only once the node cache has
+    ///     synced: a node missing from it is treated as deleted).
     ///   - now: the time to stamp for a Ready worker whose transition time is unknown.
     @discardableResult
     public mutating func reconcile(

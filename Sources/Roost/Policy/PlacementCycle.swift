@@ -38,9 +38,8 @@ public struct PlacementCycle: Sendable, Equatable {
             }
             let key = RankingKey(runtime: runtime.id, machine: session.machine(in: runtime), scheduled: session.scheduled)
             var ranking = rankings[key] ?? Ranking(policy.rankedCandidates(for: session, runtime: runtime, in: snapshot))
-            let pick = ranking.next(excluding: taken)
-            rankings[key] = ranking
-            if let (top, runnerUp) = pick {
+            defer { rankings[key] = ranking }
+            if let (top, runnerUp) = ranking.next(excluding: taken) {
                 taken.insert(top.worker.id)
                 decisions.append(
                     .claim(session: session, worker: top.worker, reason: RankedWorker.reason(top: top, runnerUp: runnerUp)))
@@ -53,9 +52,9 @@ public struct PlacementCycle: Sendable, Equatable {
                 continue
             }
             live[runtime.id] = count + 1
-            let machine = session.machine(in: runtime)
-            let hasIdle = snapshot.workers(of: runtime.id).contains { $0.isIdle && $0.machine == machine }
-            decisions.append(.spawn(session: session, reason: hasIdle ? .noClaimableWorker : .noIdleWorker))
+            let idle = ranking.idleWorkers ?? snapshot.workers(of: runtime.id).contains { $0.isIdle && $0.machine == key.machine }
+            ranking.idleWorkers = idle
+            decisions.append(.spawn(session: session, reason: idle ? .noClaimableWorker : .noIdleWorker))
         }
         return decisions
     }
@@ -148,6 +147,8 @@ private struct RankingKey: Hashable {
 private struct Ranking {
     var ranked: [RankedWorker]
     var start = 0
+    /// Whether the runtime has any live idle worker of the class's preset, once a spawn asked.
+    var idleWorkers: Bool?
 
     init(_ ranked: [RankedWorker]) { self.ranked = ranked }
 

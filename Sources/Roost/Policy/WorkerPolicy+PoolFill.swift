@@ -12,6 +12,8 @@ extension WorkerPolicy {
     /// - Every live (not terminating) worker of the runtime counts toward `maxWorkers`, busy ones
     ///   included, plus the in-flight ones.
     ///
+    /// - A runtime with a ``RuntimeSnapshot/problem`` gets no new worker.
+    ///
     /// - Parameter excluding: workers already being deleted or claimed whose change the snapshot
     ///   does not show yet (a reap or a claim just applied); they count as gone.
     public func poolFill(
@@ -27,6 +29,7 @@ extension WorkerPolicy {
                 fill.starting += 1
             }
         }
+        guard runtime.problem == nil else { return fill }
         let missing = runtime.minIdle - fill.idleReady - fill.starting
         fill.toCreate = max(0, min(missing, runtime.maxWorkers - fill.live))
         return fill

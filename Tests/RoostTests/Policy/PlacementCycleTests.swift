@@ -1,4 +1,5 @@
 import KubeModel
+import KubeRuntime
 import Roost
 import Testing
 
@@ -137,6 +138,65 @@ import Testing
             workers: (1...8).map { F.worker("w\($0)", node: "n\($0 % 3 + 1)") }, ages: ["n1": 3, "n2": 1])
         #expect(cycle.run(on: snapshot) == cycle.run(on: snapshot))
         #expect(Set(cycle.run(on: snapshot).compactMap(\.claimedWorker)).count == 8)
+    }
+
+    /// The cycle ranks each class of sessions once and walks that ranking; the outcome must be the
+    /// one of ranking every session afresh with the workers taken so far excluded.
+    @Test(arguments: 0..<40) func matchesRankingEachSessionAfresh(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let nodes = (0..<6).map { index in
+            F.node(
+                "n\(index)", labels: random.next(4) == 0 ? F.schedulePool : random.next(4) == 0 ? F.largePool : [:],
+                cordoned: random.next(8) == 0, ready: random.next(8) != 0)
+        }
+        let machines = ["default", "large-2x"]
+        let workers = (0..<30).map { index in
+            F.worker(
+                "w\(index)", node: random.next(10) == 0 ? "" : "n\(random.next(7))",
+                runtime: random.next(4) == 0 ? "other" : "coder", machine: machines[Int(random.next(2))],
+                state: random.next(4) == 0 ? .busy : .idle, ready: random.next(6) != 0)
+        }
+        let sessions = (0..<25).map { index in
+            F.session(
+                "s\(index)", createdAt: Double(random.next(5)), runtime: random.next(5) == 0 ? "other" : "coder",
+                machine: random.next(3) == 0 ? "large-2x" : nil, scheduled: random.next(2) == 0)
+        }
+        let runtimes = [
+            F.runtime(maxWorkers: 40, stickiness: true, lastNode: "n\(random.next(6))"), F.runtime("other", maxWorkers: 12),
+        ]
+        let ages = Dictionary(
+            uniqueKeysWithValues: (0..<6).filter { _ in random.next(3) != 0 }.map { ("n\($0)", Double(random.next(4))) })
+        let snapshot = F.snapshot(runtimes: runtimes, sessions: sessions, workers: workers, nodes: nodes, ages: ages)
+        let policy = F.policy(schedule: true, large: true)
+
+        var taken: Set<ObjectName> = []
+        var expected: [String] = []
+        for session in snapshot.pendingSessions {
+            guard let runtime = snapshot.runtimes[session.runtimeID] else { continue }
+            let candidates = policy.candidates(for: session, runtime: runtime, in: snapshot, excluding: taken)
+            if let top = candidates.workers.first, let reason = candidates.reason {
+                taken.insert(top.id)
+                expected.append("\(session.id.name)→\(top.id.name) \(reason.rawValue)")
+            }
+        }
+        let claims = summary(PlacementCycle(policy: policy).run(on: snapshot)).filter { $0.contains("→") }
+        #expect(claims == expected)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) for reproducible random cases.
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// A value in `0..<bound`.
+    mutating func next(_ bound: UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (z ^ (z >> 31)) % bound
     }
 }
 

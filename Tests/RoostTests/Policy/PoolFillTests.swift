@@ -70,4 +70,9 @@ import Testing
             fill(workers, runtime: F.runtime(minIdle: 1, maxWorkers: 1))
                 == PoolFill(idleReady: 0, starting: 0, live: 0, toCreate: 1))
     }
+
+    @Test func anUnusableRuntimeGetsNoWorkers() {
+        let result = fill([F.worker("a")], runtime: F.runtime(minIdle: 3, problem: "no containers"))
+        #expect(result == PoolFill(idleReady: 1, starting: 0, live: 1, toCreate: 0))
+    }
 }
