@@ -15,8 +15,8 @@ public struct ClusterSnapshot: Sendable, Equatable {
     public let nodes: [String: NodeSnapshot]
     /// Node first-seen times (B4).
     public let nodeAge: NodeAge
-    /// Worker names per runtime, sorted: the runtime's own workers without a scan of all of them.
-    let workersByRuntime: [ObjectName: [ObjectName]]
+    /// Workers per runtime, ordered by name: a runtime's own workers without a scan of all of them.
+    let workersByRuntime: [ObjectName: [WorkerSnapshot]]
     /// Session → the live worker whose `roost.dev/session` names it (the cluster's record of a binding).
     let workerBySession: [ObjectName: ObjectName]
 
@@ -31,33 +31,34 @@ public struct ClusterSnapshot: Sendable, Equatable {
         self.workers = workerIndex
         self.nodes = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         self.nodeAge = nodeAge
-        var byRuntime: [ObjectName: [ObjectName]] = [:]
+        var byRuntime: [ObjectName: [WorkerSnapshot]] = [:]
         var bySession: [ObjectName: ObjectName] = [:]
         for worker in workerIndex.values {
-            byRuntime[worker.runtimeID, default: []].append(worker.id)
+            byRuntime[worker.runtimeID, default: []].append(worker)
             if !worker.terminating, let session = worker.session {
                 let sessionID = ObjectName(namespace: worker.id.namespace, name: session)
                 if let other = bySession[sessionID], other < worker.id { continue }
                 bySession[sessionID] = worker.id
             }
         }
-        self.workersByRuntime = byRuntime.mapValues { $0.sorted() }
+        self.workersByRuntime = byRuntime.mapValues { $0.sorted { $0.id < $1.id } }
         self.workerBySession = bySession
     }
 
     /// The runtime's workers (live and terminating), ordered by name.
     public func workers(of runtime: ObjectName) -> [WorkerSnapshot] {
-        (workersByRuntime[runtime] ?? []).compactMap { workers[$0] }
+        workersByRuntime[runtime] ?? []
     }
 
     /// The worker serving the session, if any: the session's own `boundWorker`, else a live worker
     /// whose `roost.dev/session` names it (a binding the session's status does not show yet).
     public func boundWorker(of session: SessionSnapshot) -> String? {
-        session.boundWorker ?? workerBySession[session.id]?.name
+        if let bound = session.boundWorker, !bound.isEmpty { return bound }
+        return workerBySession[session.id]?.name
     }
 
     /// Sessions waiting for a worker: not terminating, not bound (see ``boundWorker(of:)``),
-    /// oldest first, then by namespace and name.
+    /// oldest first, then by name and namespace.
     public var pendingSessions: [SessionSnapshot] {
         sessions.values
             .filter { !$0.terminating && boundWorker(of: $0) == nil }

@@ -180,7 +180,7 @@ public struct SessionSnapshot: Sendable, Equatable {
     /// `metadata.creationTimestamp`, seconds since the Unix epoch: pending sessions are placed oldest first.
     public var createdAt: Double
     /// The worker the session is bound to (`status.podName`), or to which a binding is in flight
-    /// and not yet seen in the cache (the reconciler's expectations); nil while unbound.
+    /// and not yet seen in the cache (the reconciler's expectations); nil (or empty) while unbound.
     public var boundWorker: String?
     /// `metadata.deletionTimestamp` is set: the session is being released and is never placed.
     public var terminating: Bool

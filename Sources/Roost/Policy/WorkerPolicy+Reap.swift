@@ -29,7 +29,8 @@ extension WorkerPolicy {
                 unservable.append(ReapSelection(worker: worker, reason: reason))
                 continue
             }
-            guard worker.ready else { continue }
+            // Left: workers still starting (not Ready, or waiting for the scheduler).
+            guard servingProblem(worker, runtime: runtime, in: snapshot) == nil else { continue }
             if worker.machine == runtime.machine { servablePoolIdle += 1 }
             if runtime.idleTimeout > 0, let idle = worker.idleSeconds(now: now), idle > runtime.idleTimeout {
                 expired.append(ReapSelection(worker: worker, reason: .idleTimeout(idleSeconds: idle)))

@@ -91,6 +91,8 @@ import Testing
         #expect(summary(cycle.run(on: snapshot)) == ["new→w1 only-candidate"])
         #expect(snapshot.boundWorker(of: F.session("served-not-recorded")) == "w2")
         #expect(snapshot.pendingSessions.map(\.id.name) == ["new"])
+        let blank = F.snapshot(sessions: [F.session("blank", boundWorker: "")])
+        #expect(blank.pendingSessions.map(\.id.name) == ["blank"])
     }
 
     @Test func sessionsPickTheirMachineAndScheduledSessionsShareWorkersWithOthers() {

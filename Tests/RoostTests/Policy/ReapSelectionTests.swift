@@ -145,4 +145,37 @@ import Testing
         #expect(selection.worker.resourceVersion == "7781")
         #expect(selection.reason.label == "idle-timeout")
     }
+
+    /// Whatever the mix, the reaper deletes only idle workers, never brings the servable idle
+    /// supply the pool fill counts below `minIdle`, and takes every worker that cannot serve.
+    @Test(arguments: 0..<40) func neverReapsBelowMinIdleAndTakesEveryUnservableWorker(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let nodes = (0..<5).map { F.node("n\($0)", cordoned: random.next(6) == 0, ready: random.next(6) != 0) }
+        let workers = (0..<25).map { index in
+            F.worker(
+                "w\(index)", node: random.next(10) == 0 ? "" : "n\(random.next(6))",
+                machine: random.next(5) == 0 ? "large-2x" : "default", hash: random.next(8) == 0 ? "h0" : nil,
+                state: random.next(4) == 0 ? .busy : .idle, ready: random.next(6) != 0,
+                readySince: Double(random.next(1000)), idleSince: random.next(2) == 0 ? nil : Double(random.next(1000)),
+                terminating: random.next(10) == 0)
+        }
+        let runtime = F.runtime(minIdle: Int(random.next(6)), idleTimeout: Double(random.next(3)) * 200)
+        let snapshot = F.snapshot(runtimes: [runtime], workers: workers, nodes: nodes, ages: ["n1": 1, "n2": 2, "n3": 3])
+        let policy = F.policy()
+        let reaped = policy.reapSelection(for: runtime, in: snapshot, now: 1000)
+        let before = policy.poolFill(for: runtime, in: snapshot).idleReady
+        let after = policy.poolFill(for: runtime, in: snapshot, excluding: Set(reaped.map(\.id))).idleReady
+        #expect(reaped.allSatisfy { $0.worker.isIdle })
+        #expect(Set(reaped.map(\.id)).count == reaped.count)
+        #expect(after >= min(before, runtime.minIdle))
+        let unservable = workers.filter { worker in
+            worker.isIdle
+                && (worker.templateHash == "h0"
+                    || (!worker.nodeName.isEmpty && snapshot.nodeProblem(for: worker) != nil))
+        }
+        #expect(Set(unservable.map(\.id)).isSubset(of: Set(reaped.map(\.id))))
+        if runtime.idleTimeout == 0 {
+            #expect(reaped.allSatisfy { $0.reason.label != "idle-timeout" })
+        }
+    }
 }
