@@ -1,0 +1,251 @@
+import KubeClient
+import KubeModel
+import KubeRuntime
+import Logging
+import Synchronization
+
+/// The caches and in-memory bookkeeping every reconciler of one Roost replica shares. Only the
+/// caches are truth; what is kept here is what Roost has written but not seen back yet
+/// (``expectations``, ``staleWorkers``), derived tables (``nodeAge``), and timers.
+final class OperatorContext: Sendable {
+    /// Index names of the pod store.
+    enum PodIndex {
+        /// `namespace/runtime` of a worker's `roost.dev/runtime` label.
+        static let runtime = "runtime"
+        /// `namespace/session` of a busy worker's `roost.dev/session` annotation.
+        static let session = "session"
+        /// `spec.nodeName`.
+        static let node = "node"
+    }
+
+    /// Index names of the session store.
+    enum SessionIndex {
+        /// `namespace/runtime` of `spec.runtimeRef.name`.
+        static let runtime = "runtime"
+    }
+
+    let pods: Store<CoreV1.Pod>
+    let nodes: Store<CoreV1.Node>
+    let runtimes: Store<AgentRuntime>
+    let sessions: Store<AgentSession>
+    let configuration: OperatorConfiguration
+    let expectations = Expectations()
+    let metrics: RoostMetrics
+    let events: EventRecorder
+    let client: KubeClient
+    let logger: Logger
+    let policy: WorkerPolicy
+    let now: @Sendable () -> Double
+
+    private let ages = Mutex(Ages())
+    private let conflicts = Mutex<[ObjectName: String]>([:])
+    private let lastReap = Mutex<[ObjectName: Double]>([:])
+    private let lastNodeWritten = Mutex<[ObjectName: String]>([:])
+
+    init(
+        pods: Store<CoreV1.Pod>, nodes: Store<CoreV1.Node>, runtimes: Store<AgentRuntime>, sessions: Store<AgentSession>,
+        configuration: OperatorConfiguration, metrics: RoostMetrics, events: EventRecorder, client: KubeClient,
+        logger: Logger, now: @escaping @Sendable () -> Double = Timestamp.now
+    ) {
+        self.pods = pods
+        self.nodes = nodes
+        self.runtimes = runtimes
+        self.sessions = sessions
+        self.configuration = configuration
+        self.metrics = metrics
+        self.events = events
+        self.client = client
+        self.logger = logger
+        self.policy = WorkerPolicy(affinity: configuration.affinity)
+        self.now = now
+    }
+
+    static func key(_ namespace: String, _ name: String) -> String { "\(namespace)/\(name)" }
+
+    /// The pod indexers the operator's pod informer is built with.
+    static let podIndexers: [String: IndexFunction<CoreV1.Pod>] = [
+        PodIndex.runtime: { pod in
+            pod.metadata.labels[RoostLabel.runtime].map { [key(pod.metadata.namespace, $0)] } ?? []
+        },
+        PodIndex.session: { pod in
+            pod.metadata.annotations[RoostAnnotation.session].map { [key(pod.metadata.namespace, $0)] } ?? []
+        },
+        PodIndex.node: { pod in pod.spec.nodeName.isEmpty ? [] : [pod.spec.nodeName] },
+    ]
+
+    /// The session indexers the operator's session informer is built with.
+    static let sessionIndexers: [String: IndexFunction<AgentSession>] = [
+        SessionIndex.runtime: { session in [key(session.metadata.namespace, session.spec.runtimeRef.name)] }
+    ]
+
+    // MARK: Node ages (B4)
+
+    private struct Ages {
+        var table = NodeAge()
+        var dirty = true
+        var reconciledAt = -Double.infinity
+    }
+
+    /// Seconds between two reconciles of the first-seen table under a stream of changes: a stamp
+    /// comes from the Ready transition time, not the reconcile time, so only the ranking of a
+    /// node first seen within this window can lag.
+    static let nodeAgeRefresh = 0.2
+
+    /// Marks the first-seen table for a reconcile: a worker or Node changed.
+    func workersOrNodesChanged() {
+        ages.withLock { $0.dirty = true }
+    }
+
+    /// The first-seen table brought in line with the pod and node caches now: stamped from Ready
+    /// transition times, pruned of nodes with no live worker or no Node (every removal path).
+    /// Reconciled only after a change, so a burst of cycles reads the same table.
+    func nodeAge() -> NodeAge {
+        let time = now()
+        let (table, due) = ages.withLock { ages -> (NodeAge, Bool) in
+            let due = ages.dirty && time - ages.reconciledAt >= Self.nodeAgeRefresh
+            if due {
+                ages.dirty = false
+                ages.reconciledAt = time
+            }
+            return (ages.table, due)
+        }
+        guard due else { return table }
+        let workers = pods.list().compactMap(WorkerSnapshot.init(pod:))
+        let names = Set(nodes.list().map(\.metadata.name))
+        return ages.withLock { ages in
+            ages.table.reconcile(workers: workers, nodes: names, now: time)
+            return ages.table
+        }
+    }
+
+    /// Forgets a deleted Node at once.
+    func nodeDeleted(_ name: String) {
+        ages.withLock { ages in
+            _ = ages.table.nodeDeleted(name)
+            ages.dirty = true
+        }
+    }
+
+    // MARK: Claims that lost (B3)
+
+    /// Remembers that a claim of `worker` at `resourceVersion` answered 409: the cache is
+    /// behind, and the worker is not offered again until the cache shows a newer version.
+    func claimConflicted(worker: ObjectName, resourceVersion: String) {
+        conflicts.withLock { $0[worker] = resourceVersion }
+    }
+
+    /// Workers whose cached copy is known to be stale.
+    func staleWorkers() -> Set<ObjectName> {
+        conflicts.withLock { conflicts in
+            var stale: Set<ObjectName> = []
+            for (worker, version) in conflicts {
+                if let pod = pods.get(worker), pod.metadata.resourceVersion == version {
+                    stale.insert(worker)
+                } else {
+                    conflicts[worker] = nil
+                }
+            }
+            return stale
+        }
+    }
+
+    // MARK: Timers
+
+    /// Seconds until the runtime's next reap is due (0: due now); stamps the reap when due.
+    func takeReapTurn(_ runtime: ObjectName, interval: Double) -> Double {
+        let time = now()
+        return lastReap.withLock { last in
+            if let previous = last[runtime], time - previous < interval { return interval - (time - previous) }
+            last[runtime] = time
+            return 0
+        }
+    }
+
+    /// Whether the last-node write-back for `runtime` to `node` is new (at most once per Ready
+    /// transition onto a node; a write-back of the same node again is skipped).
+    func shouldWriteLastNode(runtime: ObjectName, node: String, sessionPod: String) -> Bool {
+        lastNodeWritten.withLock { written in
+            let key = ObjectName(namespace: runtime.namespace, name: runtime.name + "/" + sessionPod)
+            guard written[key] != node else { return false }
+            written[key] = node
+            return true
+        }
+    }
+
+    // MARK: Snapshots
+
+    /// The runtime as the placement policy sees it.
+    func runtimeSnapshot(_ runtime: AgentRuntime) -> RuntimeSnapshot {
+        let id = ObjectName(runtime.metadata)
+        var presets = Set([runtime.spec.machine]).union(runtime.spec.machines.keys)
+        for session in sessions.byIndex(SessionIndex.runtime, Self.key(id.namespace, id.name)) {
+            if let machine = session.spec.machine { presets.insert(machine) }
+        }
+        for pod in pods.byIndex(PodIndex.runtime, Self.key(id.namespace, id.name)) {
+            if let machine = pod.metadata.labels[RoostLabel.machine] { presets.insert(machine) }
+        }
+        var hashes: [String: String] = [:]
+        for preset in presets where preset == runtime.spec.machine || runtime.spec.machines[preset] != nil {
+            hashes[preset] = runtime.templateHash(machine: preset)
+        }
+        return RuntimeSnapshot(
+            id: id, machine: runtime.spec.machine, templateHashes: hashes, minIdle: runtime.spec.pool.minIdle,
+            maxWorkers: runtime.spec.pool.maxWorkers, idleTimeout: runtime.spec.pool.idleTimeout.seconds,
+            stickinessEnabled: runtime.spec.nodeStickiness.enabled,
+            lastNode: runtime.metadata.annotations[RoostAnnotation.lastNode], problem: runtime.usabilityProblem(),
+            inFlightWorkers: expectations.pendingCreations(runtime: id, at: now()))
+    }
+
+    /// A session as the placement policy sees it: bound when its status names a live worker, a
+    /// worker names it, or a binding to it is in flight.
+    /// Released, failed and finalizer-less sessions (the finalizer is added before placement) count
+    /// as terminating: they are not placed.
+    func sessionSnapshot(_ session: AgentSession) -> SessionSnapshot {
+        let id = ObjectName(session.metadata)
+        let phase = session.status.phase
+        var bound = expectations.pendingWorker(forSession: id, at: now())?.name
+        if bound == nil, phase == .starting || phase == .ready, !session.status.podName.isEmpty {
+            bound = session.status.podName
+        }
+        return SessionSnapshot(
+            id: id, uid: session.metadata.uid, runtime: session.spec.runtimeRef.name, machine: session.spec.machine,
+            scheduled: session.isScheduled,
+            createdAt: session.metadata.creationTimestamp.flatMap(Timestamp.parse) ?? 0, boundWorker: bound,
+            terminating: session.metadata.deletionTimestamp != nil || phase == .released || phase == .failed
+                || !session.metadata.finalizers.contains(RoostFinalizer.release))
+    }
+
+    /// The part of the cluster one runtime's placement cycle, pool fill and reap read: the
+    /// runtime, its sessions and workers, and the nodes those workers run on. Workers with a
+    /// claim in flight count as busy; workers whose cached copy lost a claim are left out.
+    func snapshot(runtime id: ObjectName) -> ClusterSnapshot {
+        let key = Self.key(id.namespace, id.name)
+        let pending = expectations.pendingBindings(at: now())
+        let stale = staleWorkers()
+        var workers: [WorkerSnapshot] = []
+        var nodeNames: Set<String> = []
+        for pod in pods.byIndex(PodIndex.runtime, key) {
+            guard var worker = WorkerSnapshot(pod: pod), !stale.contains(worker.id) else { continue }
+            if pending.workers.contains(worker.id) { worker.state = .busy }
+            if !worker.nodeName.isEmpty { nodeNames.insert(worker.nodeName) }
+            workers.append(worker)
+        }
+        let sessions = sessions.byIndex(SessionIndex.runtime, key).map(sessionSnapshot)
+        let runtimes = runtimes.get(id).map { [runtimeSnapshot($0)] } ?? []
+        let nodes = nodeNames.compactMap { self.nodes.get(name: $0).map(NodeSnapshot.init(node:)) }
+        return ClusterSnapshot(runtimes: runtimes, sessions: sessions, workers: workers, nodes: nodes, nodeAge: nodeAge())
+    }
+
+    /// The Event target for an object of Roost's.
+    static func involved(_ runtime: AgentRuntime) -> EventRecorder.InvolvedObject {
+        .init(
+            apiVersion: RoostAPI.apiVersion, kind: "AgentRuntime", namespace: runtime.metadata.namespace,
+            name: runtime.metadata.name, uid: runtime.metadata.uid)
+    }
+
+    static func involved(_ session: AgentSession) -> EventRecorder.InvolvedObject {
+        .init(
+            apiVersion: RoostAPI.apiVersion, kind: "AgentSession", namespace: session.metadata.namespace,
+            name: session.metadata.name, uid: session.metadata.uid)
+    }
+}

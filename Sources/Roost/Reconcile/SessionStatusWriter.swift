@@ -1,0 +1,143 @@
+import KubeClient
+import KubeModel
+import KubeRuntime
+
+/// Writes AgentSession status (SPEC §1): each write is a merge patch of the status subresource
+/// carrying the session's resourceVersion, so it never overwrites a change it did not see; on
+/// 409 the session is read again and the same change re-applied to the fresh copy (never a
+/// second claim). Nothing is written when the status would not change.
+struct SessionStatusWriter: Sendable {
+    let context: OperatorContext
+    let writes: ClusterWrites
+    /// Attempts against fresh copies after a 409.
+    var attempts = 3
+
+    /// Records a binding: phase Ready when the worker already is (a warm claim), else Starting;
+    /// the worker's name, node and IP; the placement; created→bound (and →ready) seconds; and
+    /// the `Bound` and `Ready` conditions.
+    func bound(_ id: ObjectName, pod: CoreV1.Pod, placement: AgentSession.Placement, boundAt: Double) async throws(WriteError) {
+        try await update(id) { session, now in
+            let created = session.metadata.creationTimestamp.flatMap(Timestamp.parse) ?? boundAt
+            var status = session.status
+            status.placement = placement
+            status.createdToBoundSeconds = max(0, boundAt - created)
+            status.conditions.set(
+                AgentSession.ConditionType.bound, status: "True", reason: placement.kind == .claimed ? "Claimed" : "Spawned",
+                message: "bound to worker \(pod.metadata.name)", now: now)
+            SessionStatusWriter.apply(pod: pod, to: &status, created: created, now: now)
+            return status
+        }
+    }
+
+    /// Records why a session waits: phase Pending, `Bound` False with `reason` and `message`, and
+    /// a `PlacementFailed` Event once per change of reason or message.
+    func waiting(_ id: ObjectName, reason: String, message: String) async throws(WriteError) {
+        var changed = false
+        try await update(id) { session, now in
+            var status = session.status
+            let previous = status.conditions.condition(AgentSession.ConditionType.bound)
+            changed = previous?.reason != reason || previous?.message != message
+            status.phase = .pending
+            status.message = message
+            status.conditions.set(AgentSession.ConditionType.bound, status: "False", reason: reason, message: message, now: now)
+            return status
+        }
+        if changed, let session = context.sessions.get(id) {
+            context.events.record(
+                .init(object: OperatorContext.involved(session), kind: .warning, reason: "PlacementFailed", message: message))
+        }
+    }
+
+    /// Brings a bound session's status in line with its worker pod (Ready, node, IP, scheduler
+    /// verdict). Returns the status written or unchanged.
+    @discardableResult
+    func track(_ id: ObjectName, pod: CoreV1.Pod) async throws(WriteError) -> AgentSession.Status? {
+        try await update(id) { session, now in
+            let created = session.metadata.creationTimestamp.flatMap(Timestamp.parse) ?? now
+            var status = session.status
+            SessionStatusWriter.apply(pod: pod, to: &status, created: created, now: now)
+            return status
+        }
+    }
+
+    /// Marks a session finished: phase `phase` (Released or Failed) with `message`; the worker
+    /// fields are kept for the record.
+    func finished(_ id: ObjectName, phase: AgentSession.Phase, reason: String, message: String) async throws(WriteError) {
+        try await update(id) { session, now in
+            var status = session.status
+            status.phase = phase
+            status.message = message
+            status.conditions.set(AgentSession.ConditionType.ready, status: "False", reason: reason, message: message, now: now)
+            return status
+        }
+    }
+
+    /// Status fields that follow the worker pod.
+    static func apply(pod: CoreV1.Pod, to status: inout AgentSession.Status, created: Double, now: Double) {
+        let ready = pod.status.conditions.contains { $0.type == "Ready" && $0.status == "True" }
+        status.podName = pod.metadata.name
+        status.nodeName = pod.spec.nodeName
+        status.podIP = pod.status.podIP
+        let scheduled = pod.status.conditions.first { $0.type == "PodScheduled" }
+        if scheduled?.status == "False", scheduled?.reason == "Unschedulable" {
+            status.phase = .pending
+            status.message = scheduled?.message ?? ""
+            status.conditions.set(
+                AgentSession.ConditionType.bound, status: "False", reason: "Unschedulable", message: status.message, now: now)
+            status.conditions.set(
+                AgentSession.ConditionType.ready, status: "False", reason: "WorkerUnschedulable",
+                message: "worker \(pod.metadata.name) cannot be scheduled", now: now)
+            return
+        }
+        if status.conditions.condition(AgentSession.ConditionType.bound)?.status != "True" {
+            status.conditions.set(
+                AgentSession.ConditionType.bound, status: "True", reason: "Scheduled",
+                message: "bound to worker \(pod.metadata.name) on node \(pod.spec.nodeName)", now: now)
+        }
+        if ready {
+            status.phase = .ready
+            status.message = ""
+            if status.createdToReadySeconds == nil { status.createdToReadySeconds = max(0, now - created) }
+            status.conditions.set(
+                AgentSession.ConditionType.ready, status: "True", reason: "WorkerReady",
+                message: "worker \(pod.metadata.name) is Ready on node \(pod.spec.nodeName)", now: now)
+        } else {
+            status.phase = .starting
+            status.message = ""
+            status.conditions.set(
+                AgentSession.ConditionType.ready, status: "False", reason: "WorkerStarting",
+                message: "waiting for worker \(pod.metadata.name) to become Ready", now: now)
+        }
+    }
+
+    /// Applies `change` to the cached session and writes the result if it differs; on 409 reads
+    /// the session again and retries with the fresh copy.
+    @discardableResult
+    private func update(
+        _ id: ObjectName, _ change: (AgentSession, Double) -> AgentSession.Status
+    ) async throws(WriteError) -> AgentSession.Status? {
+        guard var session = context.sessions.get(id) else { return nil }
+        for attempt in 1...attempts {
+            let status = change(session, context.now())
+            guard status != session.status else { return status }
+            do {
+                _ = try await writes.patchSessionStatus(
+                    session: id, status.mergePatch(resourceVersion: session.metadata.resourceVersion))
+                return status
+            } catch {
+                guard error.isConflict, attempt < attempts else {
+                    if error.isNotFound { return nil }
+                    throw error
+                }
+                do {
+                    session = try await context.client.get(
+                        AgentSession.self, ClusterWrites.agentSessions, namespace: id.namespace, name: id.name)
+                } catch {
+                    if error.isNotFound { return nil }
+                    throw .api(error)
+                }
+            }
+        }
+        return nil
+    }
+}
