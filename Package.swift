@@ -108,11 +108,30 @@ let package = Package(
             ],
             swiftSettings: strictSwift6
         ),
+        .target(
+            name: "RoostDemo",
+            dependencies: [
+                "Roost",
+                "KubeSim",
+                "KubeClient",
+                "KubeRuntime",
+                "KubeModel",
+                "KubeMachinery",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift6
+        ),
         .executableTarget(
             name: "roost",
             dependencies: [
                 "KubeSim",
                 "Roost",
+                "RoostDemo",
+                "KubeClient",
+                "KubeRuntime",
+                "KubeModel",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +141,8 @@ let package = Package(
             name: "roost-bench",
             dependencies: [
                 "KubeSim",
+                "Roost",
+                .product(name: "Logging", package: "swift-log"),
                 "KubeClient",
                 "KubeRuntime",
                 "KubeModel",
@@ -131,7 +152,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RoostTests",
-            dependencies: ["Roost", "KubeModel", "KubeMachinery", "KubeRuntime", "KubeClient", "KubeSim"],
+            dependencies: ["Roost", "RoostDemo", "KubeModel", "KubeMachinery", "KubeRuntime", "KubeClient", "KubeSim"],
+            swiftSettings: strictSwift6
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Roost", "RoostDemo", "KubeModel", "KubeRuntime", "KubeClient", "KubeSim"],
             swiftSettings: strictSwift6
         ),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"], swiftSettings: strictSwift6),

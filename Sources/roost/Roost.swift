@@ -9,7 +9,7 @@ struct Roost: AsyncParsableCommand {
         commandName: "roost",
         abstract: "Warm pools of sandboxed worker pods for agent runtimes, placed where they start fastest.",
         version: RoostVersion.current,
-        subcommands: [SimCommand.self, CRDsCommand.self, VersionCommand.self])
+        subcommands: [RunCommand.self, DemoCommand.self, SimCommand.self, CRDsCommand.self, VersionCommand.self])
 }
 
 enum RoostVersion {
