@@ -1,0 +1,145 @@
+import Foundation
+import KubeClient
+import KubeModel
+import KubeSim
+import Roost
+import Testing
+
+/// The `roost` binary itself: start-up validation, graceful shutdown on SIGTERM, and the second
+/// signal that exits at once.
+@Suite(.serialized) struct RunCommandTests {
+    /// The `roost` executable built beside the test bundle.
+    static var binary: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("roost").path),
+            directory.path != "/"
+        {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("roost")
+    }
+
+    /// A running `roost` process with its standard error collected.
+    final class RoostProcess: @unchecked Sendable {
+        let process = Process()
+        private let errors = Pipe()
+        private let lock = NSLock()
+        private var collected = Data()
+
+        init(arguments: [String], environment: [String: String] = [:]) throws {
+            process.executableURL = RunCommandTests.binary
+            process.arguments = arguments
+            var merged = ProcessInfo.processInfo.environment.filter {
+                !$0.key.hasPrefix("ROOST_") && !$0.key.hasPrefix("KUBERNETES_")
+            }
+            merged.merge(environment) { $1 }
+            process.environment = merged
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self else { return }
+                self.lock.lock()
+                self.collected.append(data)
+                self.lock.unlock()
+            }
+            try process.run()
+        }
+
+        var stderr: String {
+            lock.lock()
+            defer { lock.unlock() }
+            return String(decoding: collected, as: UTF8.self)
+        }
+
+        /// Waits up to `timeout` seconds for the exit; nil when still running.
+        func waitForExit(timeout: Double) async -> Int32? {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            return process.isRunning ? nil : process.terminationStatus
+        }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+    }
+
+    @Test func invalidSettingsStopStartUpWithOneLineEach() async throws {
+        let roost = try RoostProcess(
+            arguments: ["run", "--kubeconfig", "/nonexistent/kubeconfig", "--resync-period", "soon"],
+            environment: ["KUBERNETES_SCHEDULE_AFFINITY_WEIGHT": "0", "ROOST_REAP_INTERVAL": "5x"])
+        let status = await roost.waitForExit(timeout: 20)
+        #expect(status == 2)
+        let lines = roost.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.contains("KUBERNETES_SCHEDULE_AFFINITY_WEIGHT") && $0.contains("\"0\"") })
+        #expect(lines.contains { $0.contains("ROOST_REAP_INTERVAL") && $0.contains("5x") })
+        #expect(lines.contains { $0.contains("--resync-period") && $0.contains("soon") })
+        #expect(!roost.stderr.contains("kubeconfig"), "the cluster configuration is not read before settings are valid")
+    }
+
+    /// Starts a simulated cluster with Roost's CRDs and writes its kubeconfig.
+    private func cluster() async throws -> (KubeSim, String, KubeClient) {
+        var configuration = KubeSim.Configuration()
+        configuration.nodes = [NodeGroup(pool: "general", count: 1)]
+        let sim = try KubeSim(configuration)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("roost-run-\(UUID().uuidString).kubeconfig")
+            .path
+        try sim.writeKubeconfig(to: path)
+        let client = try KubeClient(
+            configuration: ClientConfiguration(
+                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
+                source: "test"))
+        for crd in RoostCRDs.all { _ = try await client.create(.customResourceDefinitions, crd.object) }
+        return (sim, path, client)
+    }
+
+    @Test func sigtermShutsDownGracefully() async throws {
+        let (sim, kubeconfig, client) = try await cluster()
+        defer { sim.shutdown() }
+        let roost = try RoostProcess(
+            arguments: [
+                "run", "--kubeconfig", kubeconfig, "--metrics-bind-address", "127.0.0.1:0",
+                "--health-probe-bind-address", "127.0.0.1:0", "--leader-elect", "--leader-election-namespace", "default",
+            ],
+            environment: ["ROOST_LOG_FORMAT": "json"])
+        #expect(await waitFor { roost.stderr.contains("leading") })
+        roost.signal(SIGTERM)
+        let status = await roost.waitForExit(timeout: 30)
+        #expect(status == 0, "\(roost.stderr)")
+        #expect(roost.stderr.contains("shutdown complete"))
+        for line in roost.stderr.split(separator: "\n") {
+            #expect((try? JSONValue.parse(String(line)))?["msg"] != nil, "every log line is a JSON object: \(line)")
+        }
+        let lease = try await client.get(.leases, namespace: "default", name: "roost-controller")
+        #expect(lease["spec"]?["holderIdentity"]?.stringValue ?? "" == "", "the Lease is released on SIGTERM")
+    }
+
+    @Test func secondSignalExitsAtOnce() async throws {
+        let (sim, kubeconfig, _) = try await cluster()
+        defer { sim.shutdown() }
+        let roost = try RoostProcess(
+            arguments: [
+                "run", "--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+                "--leader-elect", "--leader-election-namespace", "default", "--log-format", "text",
+            ])
+        #expect(await waitFor { roost.stderr.contains("leading") })
+        // Every request now takes 10 s: the Lease release makes the graceful shutdown slow.
+        sim.faults.latencySeconds = 10
+        roost.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(roost.process.isRunning, "the graceful shutdown is still releasing the Lease")
+        let started = Date()
+        roost.signal(SIGTERM)
+        let status = await roost.waitForExit(timeout: 3)
+        #expect(status == 130)
+        #expect(Date().timeIntervalSince(started) < 2)
+        sim.faults.latencySeconds = 0
+    }
+}
+
+func waitFor(timeout: Double = 20, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return condition()
+}
