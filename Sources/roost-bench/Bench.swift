@@ -8,7 +8,7 @@ struct RoostBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "roost-bench",
         abstract: "Benchmarks of Roost and its simulated cluster.",
-        subcommands: [SimBench.self, ClientBench.self, InformerBench.self, ServeSimCommand.self])
+        subcommands: [SimBench.self, ClientBench.self, InformerBench.self, PlacementBench.self, ServeSimCommand.self])
 }
 
 /// Options every benchmark shares.
