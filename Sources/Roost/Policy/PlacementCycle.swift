@@ -17,6 +17,7 @@ public struct PlacementCycle: Sendable, Equatable {
     /// name), in that order:
     /// - `wait(.runtimeNotFound)` when its runtime does not exist;
     /// - `wait(.invalidRuntime)` when the runtime has a ``RuntimeSnapshot/problem``;
+    /// - `wait(.undefinedMachine)` when the runtime has no template hash for the session's preset;
     /// - `claim` of the best-ranked claimable worker (``WorkerPolicy``) no older session of this
     ///   cycle was given;
     /// - `spawn` while the runtime's live workers, in-flight creations and the spawns decided
@@ -36,7 +37,12 @@ public struct PlacementCycle: Sendable, Equatable {
                 decisions.append(.wait(session: session, reason: .invalidRuntime(message: problem)))
                 continue
             }
-            let key = RankingKey(runtime: runtime.id, machine: session.machine(in: runtime), scheduled: session.scheduled)
+            let machine = session.machine(in: runtime)
+            guard runtime.templateHashes[machine] != nil else {
+                decisions.append(.wait(session: session, reason: .undefinedMachine(machine)))
+                continue
+            }
+            let key = RankingKey(runtime: runtime.id, machine: machine, scheduled: session.scheduled)
             var ranking = rankings[key] ?? Ranking(policy.rankedCandidates(for: session, runtime: runtime, in: snapshot))
             defer { rankings[key] = ranking }
             if let (top, runnerUp) = ranking.next(excluding: taken) {
@@ -64,7 +70,8 @@ public struct PlacementCycle: Sendable, Equatable {
     /// - every decision: the session must still exist with the same uid and not be terminating
     ///   (`session-gone`), and be unbound (`session-bound`, also when an earlier decision of the
     ///   batch was about it);
-    /// - claims and spawns: the runtime must exist (`runtime-gone`) and be usable (`runtime-invalid`);
+    /// - claims and spawns: the runtime must exist (`runtime-gone`), be usable and define the
+    ///   session's preset (`runtime-invalid`);
     /// - claims: the worker must exist with the same uid and not be terminating (`worker-gone`), be
     ///   idle and unclaimed by an earlier decision of the batch (`worker-taken`), and still be
     ///   claimable by the session (`worker-unclaimable`);
@@ -111,7 +118,8 @@ public struct PlacementCycle: Sendable, Equatable {
         case .wait(_, let reason):
             return .accepted(.wait(session: session, reason: reason))
         case .claim(_, let plannedWorker, let reason):
-            guard let runtime, runtime.problem == nil else { return .dropped(runtime == nil ? .runtimeGone : .runtimeInvalid) }
+            guard let runtime else { return .dropped(.runtimeGone) }
+            if !Self.canMake(session, runtime) { return .dropped(.runtimeInvalid) }
             guard let worker = current.workers[plannedWorker.id], worker.uid == plannedWorker.uid, !worker.terminating
             else { return .dropped(.workerGone) }
             if taken.contains(worker.id) { return .dropped(.workerTaken) }
@@ -121,12 +129,18 @@ public struct PlacementCycle: Sendable, Equatable {
             case .some: return .dropped(.workerUnclaimable)
             }
         case .spawn(_, let reason):
-            guard let runtime, runtime.problem == nil else { return .dropped(runtime == nil ? .runtimeGone : .runtimeInvalid) }
+            guard let runtime else { return .dropped(.runtimeGone) }
+            if !Self.canMake(session, runtime) { return .dropped(.runtimeInvalid) }
             let count = live[runtime.id] ?? Self.liveWorkers(of: runtime, in: current)
             guard count < runtime.maxWorkers else { return .dropped(.poolAtCapacity) }
             live[runtime.id] = count + 1
             return .accepted(.spawn(session: session, reason: reason))
         }
+    }
+
+    /// Whether the runtime is usable and defines the session's machine preset.
+    private static func canMake(_ session: SessionSnapshot, _ runtime: RuntimeSnapshot) -> Bool {
+        runtime.problem == nil && runtime.templateHashes[session.machine(in: runtime)] != nil
     }
 
     /// Live (not terminating) workers of the runtime plus its in-flight creations.

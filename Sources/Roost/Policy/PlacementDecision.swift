@@ -34,13 +34,16 @@ public enum WaitReason: Sendable, Equatable {
     case runtimeNotFound
     /// The runtime exists but cannot make workers; the associated text says why.
     case invalidRuntime(message: String)
+    /// The session asks for a machine preset its runtime does not define (a runtime problem for
+    /// this session: condition reason `InvalidRuntime`).
+    case undefinedMachine(String)
 
     /// The `Bound` condition's `reason`.
     public var conditionReason: String {
         switch self {
         case .poolAtCapacity: "PoolAtCapacity"
         case .runtimeNotFound: "RuntimeNotFound"
-        case .invalidRuntime: "InvalidRuntime"
+        case .invalidRuntime, .undefinedMachine: "InvalidRuntime"
         }
     }
 
@@ -54,6 +57,8 @@ public enum WaitReason: Sendable, Equatable {
             "runtime \(session.runtime) not found in namespace \(session.id.namespace)"
         case .invalidRuntime(let message):
             "runtime \(session.runtime) is invalid: \(message)"
+        case .undefinedMachine(let machine):
+            "runtime \(session.runtime) has no machine preset \"\(machine)\""
         }
     }
 }
@@ -67,7 +72,7 @@ public enum DropReason: String, Sendable, Hashable, CaseIterable {
     case sessionBound = "session-bound"
     /// The session's runtime was deleted.
     case runtimeGone = "runtime-gone"
-    /// The session's runtime became unusable.
+    /// The session's runtime became unusable, or no longer defines the session's machine preset.
     case runtimeInvalid = "runtime-invalid"
     /// The worker was deleted, is terminating, or was re-created under its name (other uid).
     case workerGone = "worker-gone"

@@ -107,10 +107,10 @@ public struct RuntimeSnapshot: Sendable, Equatable {
     public var id: ObjectName
     /// `spec.machine`: the preset of the pool's warm workers and of sessions that name none.
     public var machine: String
-    /// Machine preset → hash of `spec.template` with that preset (label `roost.dev/template-hash`).
-    /// The reconciler fills in every preset the runtime can make (`spec.machine`, each key of
-    /// `spec.machines`, and each preset a session or worker of the runtime names); a worker whose
-    /// preset has no entry is treated as made from an outdated template.
+    /// Machine preset → hash of `spec.template` with that preset (label `roost.dev/template-hash`),
+    /// for every preset the runtime defines (`default` and each key of `spec.machines`). A worker
+    /// whose preset has no entry counts as made from an outdated template; a session asking for
+    /// such a preset waits (``WaitReason/undefinedMachine(_:)``).
     public var templateHashes: [String: String]
     /// `spec.pool.minIdle`.
     public var minIdle: Int

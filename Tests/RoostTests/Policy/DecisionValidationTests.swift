@@ -62,6 +62,11 @@ import Testing
             #expect(check(decision, runtimes: []) == .dropped(.runtimeGone))
             #expect(check(decision, runtimes: [F.runtime(problem: "no containers")]) == .dropped(.runtimeInvalid))
         }
+        // The preset the session asks for was removed from the runtime.
+        var withoutDefault = F.runtime()
+        withoutDefault.templateHashes["default"] = nil
+        #expect(check(spawn, runtimes: [withoutDefault]) == .dropped(.runtimeInvalid))
+        #expect(check(claim, runtimes: [withoutDefault]) == .dropped(.runtimeInvalid))
         // A wait is still written: it is about the session, and the next cycle corrects it.
         let wait = PlacementDecision.wait(session: session, reason: .poolAtCapacity(live: 1, max: 1))
         #expect(check(wait, runtimes: []) == .accepted(wait))

@@ -78,6 +78,15 @@ import Testing
             ])
     }
 
+    @Test func aSessionAskingForAnUndefinedPresetWaits() {
+        let session = F.session("s1", machine: "gpu-9x")
+        let decisions = cycle.run(on: F.snapshot(sessions: [session], workers: [F.worker("w", machine: "gpu-9x")]))
+        #expect(decisions == [.wait(session: session, reason: .undefinedMachine("gpu-9x"))])
+        let reason = WaitReason.undefinedMachine("gpu-9x")
+        #expect(reason.conditionReason == "InvalidRuntime")
+        #expect(reason.message(for: session) == #"runtime coder has no machine preset "gpu-9x""#)
+    }
+
     @Test func boundTerminatingAndAlreadyServedSessionsAreNotPlaced() {
         let snapshot = F.snapshot(
             sessions: [
