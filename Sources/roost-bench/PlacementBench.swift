@@ -144,18 +144,24 @@ struct PlacementBench: AsyncParsableCommand {
         let latencies = tracker.latencies()
         let bound = latencies.count
         let claims = max(1, bound)
-        // Every Roost write in the measured phase, and those of the release path: a deleted
-        // session costs one PATCH returning its worker to idle and one removing its finalizer.
-        let roostWrites =
-            delta("patch pods") + delta("create pods") + delta("delete pods") + delta("patch agentsessions")
-            + delta("patch agentruntimes")
-        let releaseWrites = 2 * tracker.deletedCount
+        // The claim path writes the session's finalizer, the worker and the session's status; the
+        // release path returns the worker to idle and removes the finalizer, one write each per
+        // deleted session. Pool refills and runtime status are reported on their own.
+        let deleted = tracker.deletedCount
+        let sessionWrites = delta("patch pods") + delta("patch agentsessions")
+        let claimWrites = sessionWrites - 2 * deleted
+        for key in after.keys.sorted() where !key.hasPrefix("get") && !key.hasPrefix("list") && !key.hasPrefix("watch") {
+            let change = (after[key] ?? 0) - (before[key] ?? 0)
+            if change > 0 { out.note("  requests \(key): \(change)") }
+        }
         out.add("sessions_created", Double(total), "sessions")
         out.add("sessions_bound", Double(bound), "sessions")
         out.add("bound_p50_ms", Self.percentile(latencies, 0.50) * 1000, "ms")
         out.add("bound_p99_ms", Self.percentile(latencies, 0.99) * 1000, "ms")
-        out.add("writes_per_claim", Double(roostWrites - releaseWrites) / Double(claims), "writes")
-        out.add("writes_per_session_lifecycle", Double(roostWrites) / Double(claims), "writes")
+        out.add("writes_per_claim", Double(claimWrites) / Double(claims), "writes")
+        out.add("writes_per_session_lifecycle", Double(sessionWrites) / Double(claims), "writes")
+        out.add("pool_pod_creates", Double(delta("create pods")), "pods")
+        out.add("runtime_status_writes", Double(delta("patch agentruntimes")), "writes")
         out.add("events_per_session", Double(delta("create events")) / Double(claims), "writes")
         await roost.shutDown()
         _ = try? await operatorTask.value

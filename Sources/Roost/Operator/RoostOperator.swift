@@ -179,6 +179,11 @@ public final class RoostOperator: Sendable {
         podInformer.addHandler { [self] delta in
             let pod = delta.object
             let id = ObjectName(pod.metadata)
+            if case .deleted = delta {
+                context.workerChanged(id, pod: nil)
+            } else {
+                context.workerChanged(id, pod: pod)
+            }
             context.workersOrNodesChanged()
             switch delta {
             case .added:
@@ -240,8 +245,13 @@ public final class RoostOperator: Sendable {
             }
         }
         sessionInformer.addHandler { [self] delta in
-            guard let queues = leading.withLock({ $0 }) else { return }
             let session = delta.object
+            if case .deleted = delta {
+                context.sessionChanged(ObjectName(session.metadata), session: nil)
+            } else {
+                context.sessionChanged(ObjectName(session.metadata), session: session)
+            }
+            guard let queues = leading.withLock({ $0 }) else { return }
             queues.sessions.add(ObjectName(session.metadata))
             queues.placements.add(ObjectName(namespace: session.metadata.namespace, name: session.spec.runtimeRef.name))
         }

@@ -38,9 +38,21 @@ final class OperatorContext: Sendable {
     let now: @Sendable () -> Double
 
     private let ages = Mutex(Ages())
+    private let table = Mutex(Table())
+    private let hashes = Mutex<[ObjectName: (generation: Int64, uid: String, hashes: [String: String])]>([:])
+
+    /// The policy's view of every worker and session, kept by the informer handlers so a
+    /// placement cycle reads ready-made values instead of converting every cached object.
+    private struct Table {
+        var workers: [ObjectName: [ObjectName: WorkerSnapshot]] = [:]
+        var sessions: [ObjectName: [ObjectName: SessionSnapshot]] = [:]
+    }
     private let conflicts = Mutex<[ObjectName: String]>([:])
     private let lastReap = Mutex<[ObjectName: Double]>([:])
     private let lastNodeWritten = Mutex<[ObjectName: String]>([:])
+    private let statusWrites = Mutex<[ObjectName: Double]>([:])
+    private let sessionWrites = Mutex<[ObjectName: String]>([:])
+    private let placing = Mutex<Set<ObjectName>>([])
 
     init(
         pods: Store<CoreV1.Pod>, nodes: Store<CoreV1.Node>, runtimes: Store<AgentRuntime>, sessions: Store<AgentSession>,
@@ -101,7 +113,7 @@ final class OperatorContext: Sendable {
     /// Reconciled only after a change, so a burst of cycles reads the same table.
     func nodeAge() -> NodeAge {
         let time = now()
-        let (table, due) = ages.withLock { ages -> (NodeAge, Bool) in
+        let (current, due) = ages.withLock { ages -> (NodeAge, Bool) in
             let due = ages.dirty && time - ages.reconciledAt >= Self.nodeAgeRefresh
             if due {
                 ages.dirty = false
@@ -109,8 +121,8 @@ final class OperatorContext: Sendable {
             }
             return (ages.table, due)
         }
-        guard due else { return table }
-        let workers = pods.list().compactMap(WorkerSnapshot.init(pod:))
+        guard due else { return current }
+        let workers = table.withLock { $0.workers.values.flatMap(\.values) }
         let names = Set(nodes.list().map(\.metadata.name))
         return ages.withLock { ages in
             ages.table.reconcile(workers: workers, nodes: names, now: time)
@@ -161,6 +173,55 @@ final class OperatorContext: Sendable {
         }
     }
 
+    /// Marks a session whose placement (claim or spawn, then its status) is being written; the
+    /// session reconciler leaves it alone until ``placementWritten(_:)``.
+    func placementStarted(_ session: ObjectName) {
+        _ = placing.withLock { $0.insert(session) }
+    }
+
+    /// Ends ``placementStarted(_:)``.
+    func placementWritten(_ session: ObjectName) {
+        _ = placing.withLock { $0.remove(session) }
+    }
+
+    /// Whether a placement of the session is being written.
+    func isPlacing(_ session: ObjectName) -> Bool {
+        placing.withLock { $0.contains(session) }
+    }
+
+    /// Records a successful write to a session made against its copy at `resourceVersion`: until
+    /// the cache shows a newer version, the cached copy is known to be stale.
+    func sessionWritten(_ session: ObjectName, from resourceVersion: String) {
+        sessionWrites.withLock { $0[session] = resourceVersion }
+    }
+
+    /// Whether the cached copy of a session predates Roost's own last write to it: acting on it
+    /// would repeat that write (and answer 409). The watch event of the write brings the session back.
+    func isStale(_ session: AgentSession) -> Bool {
+        let id = ObjectName(session.metadata)
+        return sessionWrites.withLock { writes in
+            guard let version = writes[id] else { return false }
+            if version == session.metadata.resourceVersion { return true }
+            writes[id] = nil
+            return false
+        }
+    }
+
+    /// Seconds to wait before the runtime's status may be written again (0: now).
+    func statusWriteDelay(_ runtime: ObjectName, interval: Double) -> Double {
+        let time = now()
+        return statusWrites.withLock { writes in
+            guard let last = writes[runtime] else { return 0 }
+            return max(0, interval - (time - last))
+        }
+    }
+
+    /// Stamps a write of the runtime's status.
+    func statusWritten(_ runtime: ObjectName) {
+        let time = now()
+        statusWrites.withLock { $0[runtime] = time }
+    }
+
     /// Whether the last-node write-back for `runtime` to `node` is new (at most once per Ready
     /// transition onto a node; a write-back of the same node again is skipped).
     func shouldWriteLastNode(runtime: ObjectName, node: String, sessionPod: String) -> Bool {
@@ -174,63 +235,99 @@ final class OperatorContext: Sendable {
 
     // MARK: Snapshots
 
-    /// The runtime as the placement policy sees it.
+    /// The runtime as the placement policy sees it. Template hashes are computed once per
+    /// generation (the template only changes with the spec).
     func runtimeSnapshot(_ runtime: AgentRuntime) -> RuntimeSnapshot {
         let id = ObjectName(runtime.metadata)
-        var presets = Set([runtime.spec.machine]).union(runtime.spec.machines.keys)
-        for session in sessions.byIndex(SessionIndex.runtime, Self.key(id.namespace, id.name)) {
-            if let machine = session.spec.machine { presets.insert(machine) }
-        }
-        for pod in pods.byIndex(PodIndex.runtime, Self.key(id.namespace, id.name)) {
-            if let machine = pod.metadata.labels[RoostLabel.machine] { presets.insert(machine) }
-        }
-        var hashes: [String: String] = [:]
-        for preset in presets where preset == runtime.spec.machine || runtime.spec.machines[preset] != nil {
-            hashes[preset] = runtime.templateHash(machine: preset)
+        let cached = hashes.withLock { $0[id] }
+        let templateHashes: [String: String]
+        if let cached, cached.generation == runtime.metadata.generation, cached.uid == runtime.metadata.uid {
+            templateHashes = cached.hashes
+        } else {
+            var computed: [String: String] = [:]
+            for preset in Set([runtime.spec.machine]).union(runtime.spec.machines.keys)
+            where preset == runtime.spec.machine || runtime.spec.machines[preset] != nil {
+                computed[preset] = runtime.templateHash(machine: preset)
+            }
+            templateHashes = computed
+            hashes.withLock { $0[id] = (runtime.metadata.generation, runtime.metadata.uid, computed) }
         }
         return RuntimeSnapshot(
-            id: id, machine: runtime.spec.machine, templateHashes: hashes, minIdle: runtime.spec.pool.minIdle,
+            id: id, machine: runtime.spec.machine, templateHashes: templateHashes, minIdle: runtime.spec.pool.minIdle,
             maxWorkers: runtime.spec.pool.maxWorkers, idleTimeout: runtime.spec.pool.idleTimeout.seconds,
             stickinessEnabled: runtime.spec.nodeStickiness.enabled,
             lastNode: runtime.metadata.annotations[RoostAnnotation.lastNode], problem: runtime.usabilityProblem(),
             inFlightWorkers: expectations.pendingCreations(runtime: id, at: now()))
     }
 
-    /// A session as the placement policy sees it: bound when its status names a live worker, a
-    /// worker names it, or a binding to it is in flight.
     /// Released, failed and finalizer-less sessions (the finalizer is added before placement) count
-    /// as terminating: they are not placed.
-    func sessionSnapshot(_ session: AgentSession) -> SessionSnapshot {
-        let id = ObjectName(session.metadata)
+    /// as terminating: they are not placed. A session is bound when its status names its worker;
+    /// a binding in flight is added when a snapshot is taken.
+    static func sessionSnapshot(_ session: AgentSession) -> SessionSnapshot {
         let phase = session.status.phase
-        var bound = expectations.pendingWorker(forSession: id, at: now())?.name
-        if bound == nil, phase == .starting || phase == .ready, !session.status.podName.isEmpty {
+        var bound: String?
+        if phase == .starting || phase == .ready, !session.status.podName.isEmpty {
             bound = session.status.podName
         }
         return SessionSnapshot(
-            id: id, uid: session.metadata.uid, runtime: session.spec.runtimeRef.name, machine: session.spec.machine,
-            scheduled: session.isScheduled,
+            id: ObjectName(session.metadata), uid: session.metadata.uid, runtime: session.spec.runtimeRef.name,
+            machine: session.spec.machine, scheduled: session.isScheduled,
             createdAt: session.metadata.creationTimestamp.flatMap(Timestamp.parse) ?? 0, boundWorker: bound,
             terminating: session.metadata.deletionTimestamp != nil || phase == .released || phase == .failed
                 || !session.metadata.finalizers.contains(RoostFinalizer.release))
+    }
+
+    /// Records a worker pod's change in the table (nil `pod`: it was deleted).
+    func workerChanged(_ id: ObjectName, pod: CoreV1.Pod?) {
+        let worker = pod.flatMap(WorkerSnapshot.init(pod:))
+        table.withLock { table in
+            for runtime in table.workers.keys where runtime.namespace == id.namespace && runtime.name != worker?.runtime {
+                table.workers[runtime]?[id] = nil
+            }
+            if let worker { table.workers[worker.runtimeID, default: [:]][id] = worker }
+        }
+    }
+
+    /// Records a session's change in the table (nil `session`: it was deleted).
+    func sessionChanged(_ id: ObjectName, session: AgentSession?) {
+        let snapshot = session.map(Self.sessionSnapshot)
+        table.withLock { table in
+            for runtime in table.sessions.keys where runtime.namespace == id.namespace && runtime.name != snapshot?.runtime {
+                table.sessions[runtime]?[id] = nil
+            }
+            if let snapshot { table.sessions[snapshot.runtimeID, default: [:]][id] = snapshot }
+        }
+    }
+
+    /// The runtime's workers as the policy sees them.
+    func workerSnapshots(runtime: ObjectName) -> [WorkerSnapshot] {
+        table.withLock { $0.workers[runtime].map { Array($0.values) } ?? [] }
     }
 
     /// The part of the cluster one runtime's placement cycle, pool fill and reap read: the
     /// runtime, its sessions and workers, and the nodes those workers run on. Workers with a
     /// claim in flight count as busy; workers whose cached copy lost a claim are left out.
     func snapshot(runtime id: ObjectName) -> ClusterSnapshot {
-        let key = Self.key(id.namespace, id.name)
-        let pending = expectations.pendingBindings(at: now())
+        let time = now()
+        let pending = expectations.pendingBindings(at: time)
         let stale = staleWorkers()
+        let (cachedWorkers, cachedSessions) = table.withLock { table in
+            (table.workers[id].map { Array($0.values) } ?? [], table.sessions[id].map { Array($0.values) } ?? [])
+        }
         var workers: [WorkerSnapshot] = []
+        workers.reserveCapacity(cachedWorkers.count)
         var nodeNames: Set<String> = []
-        for pod in pods.byIndex(PodIndex.runtime, key) {
-            guard var worker = WorkerSnapshot(pod: pod), !stale.contains(worker.id) else { continue }
+        for var worker in cachedWorkers where !stale.contains(worker.id) {
             if pending.workers.contains(worker.id) { worker.state = .busy }
             if !worker.nodeName.isEmpty { nodeNames.insert(worker.nodeName) }
             workers.append(worker)
         }
-        let sessions = sessions.byIndex(SessionIndex.runtime, key).map(sessionSnapshot)
+        var sessions = cachedSessions
+        if !pending.sessions.isEmpty {
+            for index in sessions.indices where pending.sessions.contains(sessions[index].id) {
+                sessions[index].boundWorker = expectations.pendingWorker(forSession: sessions[index].id, at: time)?.name
+            }
+        }
         let runtimes = runtimes.get(id).map { [runtimeSnapshot($0)] } ?? []
         let nodes = nodeNames.compactMap { self.nodes.get(name: $0).map(NodeSnapshot.init(node:)) }
         return ClusterSnapshot(runtimes: runtimes, sessions: sessions, workers: workers, nodes: nodes, nodeAge: nodeAge())

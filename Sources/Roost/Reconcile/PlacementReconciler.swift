@@ -41,6 +41,8 @@ struct PlacementReconciler: Sendable {
 
     /// Applies one decision; true when it lost a race and the session should be placed again.
     private func apply(_ decision: PlacementDecision, runtime: RuntimeSnapshot?) async -> Bool {
+        context.placementStarted(decision.session.id)
+        defer { context.placementWritten(decision.session.id) }
         do {
             switch decision {
             case .claim(let session, let worker, let reason):

@@ -49,7 +49,9 @@ struct RuntimeReconciler: Sendable {
             let fill = context.policy.poolFill(for: runtimeSnapshot, in: snapshot, excluding: gone)
             if fill.toCreate > 0 { try await create(fill.toCreate, for: runtime) }
         }
-        try await writeStatus(runtime, problem: problem, excluding: gone)
+        if let postponed = try await writeStatus(runtime, problem: problem, excluding: gone) {
+            return .requeueAfter(min(nextReap, postponed))
+        }
         return .requeueAfter(nextReap)
     }
 
@@ -81,15 +83,14 @@ struct RuntimeReconciler: Sendable {
         let id = ObjectName(pod.metadata)
         if pod.metadata.deletionTimestamp != nil { return true }
         var reusable = false
-        if let runtime, runtime.spec.pool.reuseWorkers, let worker = WorkerSnapshot(pod: pod) {
-            let snapshot = context.snapshot(runtime: ObjectName(runtime.metadata))
+        if let runtime, runtime.spec.pool.reuseWorkers, var worker = WorkerSnapshot(pod: pod) {
+            worker.state = .idle
+            worker.session = nil
+            let node = context.nodes.get(name: worker.nodeName).map(NodeSnapshot.init(node:))
+            let snapshot = ClusterSnapshot(
+                runtimes: [context.runtimeSnapshot(runtime)], workers: [worker], nodes: node.map { [$0] } ?? [])
             if let runtimeSnapshot = snapshot.runtimes[ObjectName(runtime.metadata)] {
-                var idle = worker
-                idle.state = .idle
-                idle.session = nil
-                reusable =
-                    runtimeSnapshot.isCurrent(idle) && idle.ready
-                    && snapshot.nodeProblem(for: idle) == nil
+                reusable = context.policy.servingProblem(worker, runtime: runtimeSnapshot, in: snapshot) == nil
             }
         }
         do {
@@ -150,25 +151,29 @@ struct RuntimeReconciler: Sendable {
     }
 
     /// Writes `status` (observedGeneration, counts, `Ready`) when it changed.
-    private func writeStatus(_ runtime: AgentRuntime, problem: String?, excluding gone: Set<ObjectName>) async throws {
+    /// Seconds between two writes of a runtime's status.
+    static let statusInterval = 1.0
+
+    /// - Returns: seconds after which a postponed write is due, or nil when nothing is pending.
+    private func writeStatus(
+        _ runtime: AgentRuntime, problem: String?, excluding gone: Set<ObjectName>
+    ) async throws -> Double? {
         let id = ObjectName(runtime.metadata)
         var status = runtime.status
         var idle = 0
         var busy = 0
         var starting = 0
         var unschedulable: String?
-        for pod in context.pods.byIndex(OperatorContext.PodIndex.runtime, OperatorContext.key(id.namespace, id.name))
-        where pod.metadata.deletionTimestamp == nil && !gone.contains(ObjectName(pod.metadata)) {
-            guard let worker = WorkerSnapshot(pod: pod), !worker.terminating else { continue }
+        for worker in context.workerSnapshots(runtime: id) where !worker.terminating && !gone.contains(worker.id) {
             if !worker.isIdle {
                 busy += 1
             } else if worker.ready {
                 idle += 1
             } else {
                 starting += 1
-                let scheduled = pod.status.conditions.first { $0.type == "PodScheduled" }
+                let scheduled = context.pods.get(worker.id)?.status.conditions.first { $0.type == "PodScheduled" }
                 if scheduled?.status == "False", scheduled?.reason == "Unschedulable", unschedulable == nil {
-                    unschedulable = "worker \(pod.metadata.name): \(scheduled?.message ?? "")"
+                    unschedulable = "worker \(worker.id.name): \(scheduled?.message ?? "")"
                 }
             }
         }
@@ -194,7 +199,11 @@ struct RuntimeReconciler: Sendable {
         for (state, count) in [("idle", idle), ("busy", busy), ("starting", starting)] {
             context.metrics.workers(runtime: id.name, state: state, count: count)
         }
-        guard status != runtime.status else { return }
+        guard status != runtime.status else { return nil }
+        // Counts (and with them the Ready condition) change with every claim and release; under
+        // load the status is written at most once per `statusInterval` seconds.
+        let wait = context.statusWriteDelay(id, interval: Self.statusInterval)
+        if wait > 0 { return wait }
         let previous = runtime.status.conditions.condition("Ready")
         let current = status.conditions.condition("Ready")
         if current?.reason != previous?.reason, current?.status == "False",
@@ -206,5 +215,7 @@ struct RuntimeReconciler: Sendable {
                     message: current?.message ?? ""))
         }
         try await writes.patchRuntimeStatus(runtime: id, status.mergePatch())
+        context.statusWritten(id)
+        return nil
     }
 }

@@ -31,6 +31,9 @@ struct SessionReconciler: Sendable {
             context.expectations.forgetBinding(session: id)
             return .done
         }
+        // Its placement is being written, or the cache predates Roost's last write to it: the
+        // watch event of that write brings the session back.
+        if context.isPlacing(id) || context.isStale(session) { return .done }
         let runtimeID = ObjectName(namespace: id.namespace, name: session.spec.runtimeRef.name)
         let hasFinalizer = session.metadata.finalizers.contains(RoostFinalizer.release)
         if session.metadata.deletionTimestamp != nil {
@@ -45,6 +48,7 @@ struct SessionReconciler: Sendable {
             _ = try await writes.setFinalizers(
                 session: id, session.metadata.finalizers + [RoostFinalizer.release],
                 resourceVersion: session.metadata.resourceVersion)
+            context.sessionWritten(id, from: session.metadata.resourceVersion)
             return .done
         }
         if context.expectations.pendingWorker(forSession: id, at: context.now()) != nil {
@@ -144,6 +148,7 @@ struct SessionReconciler: Sendable {
             _ = try await writes.setFinalizers(
                 session: id, session.metadata.finalizers.filter { $0 != RoostFinalizer.release },
                 resourceVersion: session.metadata.resourceVersion)
+            context.sessionWritten(id, from: session.metadata.resourceVersion)
             context.events.record(
                 .init(
                     object: OperatorContext.involved(session), kind: .normal, reason: reason,

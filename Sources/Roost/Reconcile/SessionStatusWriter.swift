@@ -123,6 +123,7 @@ struct SessionStatusWriter: Sendable {
             do {
                 _ = try await writes.patchSessionStatus(
                     session: id, status.mergePatch(resourceVersion: session.metadata.resourceVersion))
+                context.sessionWritten(id, from: session.metadata.resourceVersion)
                 return status
             } catch {
                 guard error.isConflict, attempt < attempts else {

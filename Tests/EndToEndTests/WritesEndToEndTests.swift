@@ -1,0 +1,44 @@
+import Foundation
+import KubeClient
+import KubeModel
+import Testing
+
+@testable import Roost
+
+/// The API writes a session costs: a warm claim is three (the session's finalizer, the
+/// worker's claim, the session's status), a release two (the worker back to idle, the finalizer
+/// removed), and nothing conflicts with Roost's own earlier writes.
+@Suite struct WritesEndToEndTests {
+    @Test func warmClaimAndReleaseCostFiveWritesAndNoConflict() async throws {
+        let cluster = try await RoostCluster()
+        defer { Task { await cluster.shutdown() } }
+        try cluster.startOperator()
+        try await cluster.createRuntime(
+            "coder",
+            spec: ["template": ["spec": ["containers": [["name": "agent", "image": "coder:1"]]]], "pool": ["minIdle": 2]])
+        #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 2 })
+        try await Task.sleep(for: .milliseconds(300))
+        let start = cluster.sim.stats.auditLog.count
+        try await cluster.createSession("s1", runtime: "coder")
+        #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
+        try await Task.sleep(for: .milliseconds(500))
+        let claimEntries = cluster.sim.stats.auditLog.dropFirst(start).filter {
+            ($0.resource.hasPrefix("agentsessions") && $0.name == "s1" && $0.verb == "patch")
+                || ($0.resource == "pods" && $0.verb == "patch")
+        }
+        #expect(claimEntries.map(\.resource) == ["agentsessions.roost.dev", "pods", "agentsessions.roost.dev/status"])
+        #expect(claimEntries.allSatisfy { $0.code == 200 })
+
+        let releaseStart = cluster.sim.stats.auditLog.count
+        try await cluster.deleteSession("s1")
+        #expect(try await eventually { try await cluster.session("s1") == nil })
+        try await Task.sleep(for: .milliseconds(300))
+        let releaseEntries = cluster.sim.stats.auditLog.dropFirst(releaseStart).filter {
+            ($0.resource.hasPrefix("agentsessions") && $0.verb == "patch")
+                || ($0.resource == "pods" && $0.verb != "watch")
+                    && $0.verb != "list" && $0.verb != "get"
+        }
+        #expect(releaseEntries.map(\.resource).sorted() == ["agentsessions.roost.dev", "pods"])
+        #expect(releaseEntries.allSatisfy { $0.code == 200 })
+    }
+}
