@@ -112,6 +112,47 @@ import Testing
         #expect(lease["spec"]?["holderIdentity"]?.stringValue ?? "" == "", "the Lease is released on SIGTERM")
     }
 
+    @Test func metricsCarryTheSpecNames() async throws {
+        let (sim, kubeconfig, client) = try await cluster()
+        defer { sim.shutdown() }
+        try sim.api.createNamespaceIfMissing("agents")
+        let metricsPort = try freePort()
+        let roost = try RoostProcess(
+            arguments: [
+                "run", "--kubeconfig", kubeconfig, "--metrics-bind-address", "127.0.0.1:\(metricsPort)",
+                "--health-probe-bind-address", "0", "--leader-elect", "--leader-election-namespace", "default",
+            ],
+            environment: ["ROOST_REAP_INTERVAL": "1s"])
+        defer { roost.signal(SIGKILL) }
+        let runtime: JSONValue = [
+            "apiVersion": "roost.dev/v1alpha1", "kind": "AgentRuntime", "metadata": ["name": "coder", "namespace": "agents"],
+            "spec": ["template": ["spec": ["containers": [["name": "a", "image": "coder:1"]]]], "pool": ["minIdle": 1]],
+        ]
+        _ = try await client.create(ClusterWrites.agentRuntimes, namespace: "agents", runtime)
+        let session: JSONValue = [
+            "apiVersion": "roost.dev/v1alpha1", "kind": "AgentSession", "metadata": ["name": "s1", "namespace": "agents"],
+            "spec": ["runtimeRef": ["name": "coder"]],
+        ]
+        _ = try await client.create(ClusterWrites.agentSessions, namespace: "agents", session)
+        let transport = try CurlTransport()
+        defer { transport.shutdown() }
+        var text = ""
+        let names = [
+            "roost_placement_latency_seconds", "roost_claims_total", "roost_workers", "roost_pending_sessions",
+            "roost_scheduling_cycle_duration_seconds", "roost_informer_objects", "workqueue_depth",
+            "workqueue_adds_total", "controller_runtime_reconcile_total", "rest_client_requests_total",
+            "rest_client_request_duration_seconds", "leader_election_master_status",
+        ]
+        let found = await eventually(timeout: 30) {
+            let response = try? await transport.send(
+                HTTPRequest(method: "GET", url: "http://127.0.0.1:\(metricsPort)/metrics"))
+            text = response.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+            return names.allSatisfy { text.contains($0) }
+        }
+        #expect(found, "missing: \(names.filter { !text.contains($0) })")
+        #expect(text.contains("leader_election_master_status{name=\"roost-controller\"} 1"))
+    }
+
     @Test func secondSignalExitsAtOnce() async throws {
         let (sim, kubeconfig, _) = try await cluster()
         defer { sim.shutdown() }
@@ -133,6 +174,25 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 2)
         sim.faults.latencySeconds = 0
     }
+}
+
+/// A TCP port free on the loopback interface right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+            guard bind(fd, pointer, length) == 0 else { return -1 }
+            return getsockname(fd, pointer, &length)
+        }
+    }
+    guard bound == 0 else { throw CocoaError(.fileReadUnknown) }
+    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 func waitFor(timeout: Double = 20, _ condition: () -> Bool) async -> Bool {

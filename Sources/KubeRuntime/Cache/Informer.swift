@@ -39,7 +39,10 @@ public final class Informer<Object: Cacheable>: Sendable {
 
     /// Why the informer is not ready, or nil: not synced yet, or its watch is down or wedged.
     public var readinessProblem: String? {
-        guard hasSynced else { return "cache of \(reflector.resource) not synced" }
+        guard hasSynced else {
+            if let error = reflector.lastListError { return "cache of \(reflector.resource) not synced: \(error)" }
+            return "cache of \(reflector.resource) not synced"
+        }
         return reflector.healthProblem
     }
 

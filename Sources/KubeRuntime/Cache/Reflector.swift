@@ -56,6 +56,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
     private let health = Mutex(Health())
 
     struct Health {
+        var lastListError: KubeError?
         var watching = false
         var lastProgress = 0.0
         var relists = 0
@@ -103,6 +104,10 @@ public final class Reflector<Object: Cacheable>: Sendable {
         }
     }
 
+    /// The error of the last list when it failed; nil once a list succeeded. A 404 here means the
+    /// resource is not served (for a custom resource: its CRD is not installed).
+    public var lastListError: KubeError? { health.withLock { $0.lastListError } }
+
     /// Times the store was replaced by a relist after the first list.
     public var relistCount: Int { health.withLock { max(0, $0.relists - 1) } }
 
@@ -117,10 +122,12 @@ public final class Reflector<Object: Cacheable>: Sendable {
             case .listing:
                 do {
                     let resourceVersion = try await (configuration.streamingList ? streamingList(handle) : paginatedList(handle))
+                    health.withLock { $0.lastListError = nil }
                     phase = .watching(resourceVersion: resourceVersion)
                     healthySince = Timestamp.monotonic()
                 } catch {
                     if error.isCancelled || Task.isCancelled { return }
+                    health.withLock { $0.lastListError = error }
                     logger.warning("listing \(resource) failed: \(error)")
                     phase = .backoff(seconds: backoff, then: .list)
                 }

@@ -74,14 +74,36 @@ public final class RoostOperator: Sendable {
         checks.addInformer("nodes", nodeInformer)
         checks.addInformer("agentruntimes", runtimeInformer)
         checks.addInformer("agentsessions", sessionInformer)
+        let crdProblem: @Sendable () -> String? = { [runtimeInformer, sessionInformer] in
+            guard
+                runtimeInformer.reflector.lastListError?.isNotFound == true
+                    || sessionInformer.reflector.lastListError?.isNotFound == true
+            else { return nil }
+            return
+                "the roost.dev/v1alpha1 CustomResourceDefinitions (agentruntimes, agentsessions) are not installed; install them with kubectl apply -f crds/"
+        }
+        checks.addReadinessCheck("crds", crdProblem)
         let resync = configuration.resyncPeriod.seconds
         manager.add(podInformer.service(name: "informer-pods"))
         manager.add(nodeInformer.service(name: "informer-nodes"))
         manager.add(runtimeInformer.service(name: "informer-agentruntimes"))
         manager.add(sessionInformer.service(name: "informer-agentsessions"))
         addHandlers()
-        let events = context.events
-        manager.add(RuntimeService(name: "event-recorder") { await events.run() })
+        let logger = logger
+        manager.add(
+            RuntimeService(name: "crd-watch") {
+                // Stay up and unready while the CRDs are missing; say so clearly, with backoff.
+                var wait = 2.0
+                while !Task.isCancelled {
+                    if let problem = crdProblem() {
+                        logger.error("\(problem); retrying in \(Int(wait)) s")
+                        wait = min(wait * 2, 60)
+                    } else {
+                        wait = 2
+                    }
+                    try? await Task.sleep(for: .seconds(wait))
+                }
+            })
         manager.addLeading(name: "roost-controllers") { [self] term in await lead(term, resyncPeriod: resync) }
     }
 
@@ -146,6 +168,7 @@ public final class RoostOperator: Sendable {
             for controller in controllers {
                 group.addTask { await controller.run() }
             }
+            group.addTask { [context] in await context.events.run() }
             group.addTask { [self] in
                 while !hasSynced {
                     do { try await Task.sleep(for: .milliseconds(50)) } catch { return }

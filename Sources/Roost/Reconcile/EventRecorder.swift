@@ -9,8 +9,8 @@ import Synchronization
 /// PlacementFailed) without holding up the reconcile that caused them: ``record(_:)`` queues
 /// and returns, and ``run()`` sends in the background, as client-go's `record.EventBroadcaster`
 /// does (`tools/record/event.go`). Events are best-effort: a failed write is logged and counted
-/// (`roost_events_total{result}`), never retried for ever, and the queue is bounded (the oldest
-/// waiting event is dropped when it is full).
+/// (`roost_events_total{result}`), never retried, and the queue is bounded (the oldest waiting
+/// event is dropped when it is full).
 public final class EventRecorder: Sendable {
     /// The object an Event is about.
     public struct InvolvedObject: Sendable, Equatable {
@@ -60,7 +60,8 @@ public final class EventRecorder: Sendable {
     private struct Queue {
         var events: [Event] = []
         var waiter: CheckedContinuation<Void, Never>?
-        var stopped = false
+        /// True while no ``run()`` sends: new Events are not queued.
+        var stopped = true
     }
 
     /// - Parameters:
@@ -98,22 +99,20 @@ public final class EventRecorder: Sendable {
         waiter?.resume()
     }
 
-    /// Sends queued Events until the task is cancelled; then sends what is still queued and returns.
+    /// Sends queued Events until the task is cancelled. Run it only while leading: Events queued
+    /// when the term ends are dropped (and counted), so a follower writes nothing. Calling it
+    /// again (a new term) starts from an empty queue.
     public func run() async {
-        while true {
+        queue.withLock { queue in
+            queue.events.removeAll()
+            queue.stopped = false
+        }
+        while !Task.isCancelled {
             let batch = queue.withLock { queue -> [Event] in
                 defer { queue.events.removeAll(keepingCapacity: true) }
                 return queue.events
             }
-            for event in batch { await send(event) }
-            if Task.isCancelled {
-                let rest = queue.withLock { queue -> [Event] in
-                    queue.stopped = true
-                    return queue.events
-                }
-                for event in rest { await send(event) }
-                return
-            }
+            for event in batch where !Task.isCancelled { await send(event) }
             guard batch.isEmpty else { continue }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { continuation in
@@ -126,12 +125,19 @@ public final class EventRecorder: Sendable {
                 }
             } onCancel: {
                 let waiter = queue.withLock { queue -> CheckedContinuation<Void, Never>? in
+                    queue.stopped = true
                     defer { queue.waiter = nil }
                     return queue.waiter
                 }
                 waiter?.resume()
             }
         }
+        let left = queue.withLock { queue -> Int in
+            queue.stopped = true
+            defer { queue.events.removeAll() }
+            return queue.events.count
+        }
+        if left > 0 { dropped.increment(by: left) }
     }
 
     /// The core/v1 Event object for `event` at `time` (seconds since the epoch).

@@ -299,6 +299,17 @@ final class OperatorContext: Sendable {
         }
     }
 
+    /// Sessions of every runtime waiting for a worker: not terminating, no worker in their status
+    /// and no binding in flight.
+    func pendingSessionCount() -> Int {
+        let pending = expectations.pendingBindings(at: now()).sessions
+        return table.withLock { table in
+            table.sessions.values.reduce(0) { total, sessions in
+                total + sessions.values.count { !$0.terminating && $0.boundWorker == nil && !pending.contains($0.id) }
+            }
+        }
+    }
+
     /// The runtime's workers as the policy sees them.
     func workerSnapshots(runtime: ObjectName) -> [WorkerSnapshot] {
         table.withLock { $0.workers[runtime].map { Array($0.values) } ?? [] }

@@ -20,6 +20,7 @@ struct PlacementReconciler: Sendable {
         let started = Timestamp.monotonic()
         let snapshot = context.snapshot(runtime: id)
         let decisions = PlacementCycle(policy: context.policy).run(on: snapshot)
+        defer { context.metrics.pendingSessions(context.pendingSessionCount()) }
         guard !decisions.isEmpty else { return .done }
         let retry = await withTaskGroup(of: Bool.self, returning: Bool.self) { group in
             var retry = false
