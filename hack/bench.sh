@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash hack/setup.sh
 swift build -c release --product roost-bench
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(sim client informer)
+[ ${#benches[@]} -gt 0 ] || benches=(sim client informer placement)
 for bench in "${benches[@]}"; do
   .build/release/roost-bench "$bench"
 done
