@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "KubeSim",
                 "Roost",
+                "RoostDemo",
                 .product(name: "Logging", package: "swift-log"),
                 "KubeClient",
                 "KubeRuntime",

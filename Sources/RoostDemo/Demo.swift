@@ -104,15 +104,7 @@ public struct Demo: Sendable {
         defer { sim.shutdown() }
         try sim.api.createNamespaceIfMissing("agents")
 
-        let client = try KubeClient(
-            configuration: ClientConfiguration(
-                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
-                source: "roost demo"),
-            options: {
-                var options = KubeClient.Options()
-                options.qps = nil
-                return options
-            }())
+        let client = try sim.adminClient(source: "roost demo")
         for crd in RoostCRDs.all {
             _ = try await client.create(.customResourceDefinitions, crd.object)
         }

@@ -6,6 +6,7 @@ import KubeRuntime
 import KubeSim
 import Logging
 import Roost
+import RoostDemo
 import Synchronization
 
 /// `roost-bench placement`: Roost placing sessions in a simulated cluster. A runtime keeps
@@ -43,13 +44,7 @@ struct PlacementBench: AsyncParsableCommand {
         let sim = try KubeSim(simConfiguration)
         defer { sim.shutdown() }
         try sim.api.createNamespaceIfMissing("bench")
-        var clientOptions = KubeClient.Options()
-        clientOptions.qps = nil
-        let client = try KubeClient(
-            configuration: ClientConfiguration(
-                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
-                source: "roost-bench"),
-            options: clientOptions)
+        let client = try sim.adminClient(source: "roost-bench")
         for crd in RoostCRDs.all { _ = try await client.create(.customResourceDefinitions, crd.object) }
         let runtime: JSONValue = [
             "apiVersion": "roost.dev/v1alpha1", "kind": "AgentRuntime",

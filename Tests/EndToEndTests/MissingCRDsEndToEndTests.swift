@@ -4,6 +4,7 @@ import KubeModel
 import KubeRuntime
 import KubeSim
 import Logging
+import RoostDemo
 import Testing
 
 @testable import Roost
@@ -18,13 +19,7 @@ import Testing
         let sim = try KubeSim(simConfiguration)
         defer { sim.shutdown() }
         try sim.api.createNamespaceIfMissing("agents")
-        var options = KubeClient.Options()
-        options.qps = nil
-        let client = try KubeClient(
-            configuration: ClientConfiguration(
-                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
-                source: "test"),
-            options: options)
+        let client = try sim.adminClient(source: "test")
         var configuration = RoostCluster.configuration()
         configuration.healthProbeBindAddress = OperatorConfiguration.BindAddress(host: "127.0.0.1", port: 0)
         var logger = Logger(label: "roost-e2e")

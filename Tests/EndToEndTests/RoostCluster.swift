@@ -4,6 +4,7 @@ import KubeModel
 import KubeRuntime
 import KubeSim
 import Logging
+import RoostDemo
 import Synchronization
 import Testing
 
@@ -26,13 +27,7 @@ final class RoostCluster: Sendable {
         configuration.timing.timeScale = timeScale
         sim = try KubeSim(configuration)
         try sim.api.createNamespaceIfMissing(namespace)
-        var options = KubeClient.Options()
-        options.qps = nil
-        client = try KubeClient(
-            configuration: ClientConfiguration(
-                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
-                source: "end-to-end test"),
-            options: options)
+        client = try sim.adminClient(source: "end-to-end test")
         for crd in RoostCRDs.all {
             _ = try await client.create(.customResourceDefinitions, crd.object)
         }

@@ -3,6 +3,7 @@ import KubeClient
 import KubeModel
 import KubeSim
 import Roost
+import RoostDemo
 import Testing
 
 /// The `roost` binary itself: start-up validation, graceful shutdown on SIGTERM, and the second
@@ -83,10 +84,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("roost-run-\(UUID().uuidString).kubeconfig")
             .path
         try sim.writeKubeconfig(to: path)
-        let client = try KubeClient(
-            configuration: ClientConfiguration(
-                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
-                source: "test"))
+        let client = try sim.adminClient(source: "test")
         for crd in RoostCRDs.all { _ = try await client.create(.customResourceDefinitions, crd.object) }
         return (sim, path, client)
     }

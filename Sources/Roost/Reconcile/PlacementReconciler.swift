@@ -80,20 +80,26 @@ struct PlacementReconciler: Sendable {
             }
             throw error
         }
-        let pod = (try? CoreV1.Pod.decode(stored.encoded())) ?? CoreV1.Pod()
+        try await recordBinding(
+            session, pod: (try? CoreV1.Pod.decode(stored.encoded())) ?? CoreV1.Pod(),
+            placement: AgentSession.Placement(kind: .claimed, reason: reason.rawValue, warm: true), event: "Bound",
+            message: "Claimed warm worker \(worker.id.name) on node \(worker.nodeName) (\(reason.rawValue))")
+        return false
+    }
+
+    /// After a claim or spawn: the metrics, the session's status, and an Event.
+    private func recordBinding(
+        _ session: SessionSnapshot, pod: CoreV1.Pod, placement: AgentSession.Placement, event: String, message: String
+    ) async throws(WriteError) {
         let boundAt = context.now()
-        context.metrics.claim(kind: "claimed", reason: reason.rawValue)
+        context.metrics.claim(kind: placement.kind.rawValue, reason: placement.reason)
         context.metrics.placementLatency(boundAt - session.createdAt)
-        let placement = AgentSession.Placement(kind: .claimed, reason: reason.rawValue, warm: true)
         try await SessionStatusWriter(context: context, writes: writes).bound(
             session.id, pod: pod, placement: placement, boundAt: boundAt)
         if let cached = context.sessions.get(session.id) {
             context.events.record(
-                .init(
-                    object: OperatorContext.involved(cached), kind: .normal, reason: "Bound",
-                    message: "Claimed warm worker \(worker.id.name) on node \(worker.nodeName) (\(reason.rawValue))"))
+                .init(object: OperatorContext.involved(cached), kind: .normal, reason: event, message: message))
         }
-        return false
     }
 
     private func spawn(for session: SessionSnapshot, reason: SpawnReason, runtime: RuntimeSnapshot?) async throws(WriteError) {
@@ -123,18 +129,9 @@ struct PlacementReconciler: Sendable {
             // Created by an earlier attempt whose answer was lost: the name comes from the session's uid.
             stored.metadata.name = name
         }
-        let boundAt = context.now()
-        context.metrics.claim(kind: "spawned", reason: reason.rawValue)
-        context.metrics.placementLatency(boundAt - session.createdAt)
-        let placement = AgentSession.Placement(kind: .spawned, reason: reason.rawValue, warm: false)
-        try await SessionStatusWriter(context: context, writes: writes).bound(
-            session.id, pod: stored, placement: placement, boundAt: boundAt)
-        if let cached = context.sessions.get(session.id) {
-            context.events.record(
-                .init(
-                    object: OperatorContext.involved(cached), kind: .normal, reason: "Spawned",
-                    message: "Created worker \(name) (\(reason.rawValue))"))
-        }
+        try await recordBinding(
+            session, pod: stored, placement: AgentSession.Placement(kind: .spawned, reason: reason.rawValue, warm: false),
+            event: "Spawned", message: "Created worker \(name) (\(reason.rawValue))")
     }
 
     private func wait(_ session: SessionSnapshot, reason: WaitReason) async throws(WriteError) {

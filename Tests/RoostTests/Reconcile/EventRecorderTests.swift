@@ -2,28 +2,28 @@ import Foundation
 import KubeClient
 import KubeModel
 import KubeSim
+import RoostDemo
 import Testing
 
 @testable import Roost
 
 @Suite struct EventRecorderTests {
     private func client(_ sim: KubeSim) throws -> KubeClient {
-        var options = KubeClient.Options()
-        options.qps = nil
-        return try KubeClient(
-            configuration: ClientConfiguration(
-                server: sim.url, credentials: StaticCredentialProvider(Credentials(bearerToken: sim.adminToken)),
-                source: "test"),
-            options: options)
+        try sim.adminClient(source: "test")
+    }
+
+    /// A simulated cluster without nodes.
+    private func makeSim() throws -> KubeSim {
+        var configuration = KubeSim.Configuration()
+        configuration.nodes = []
+        return try KubeSim(configuration)
     }
 
     private let session = EventRecorder.InvolvedObject(
         apiVersion: "roost.dev/v1alpha1", kind: "AgentSession", namespace: "default", name: "s1", uid: "u-1")
 
     @Test func sendsQueuedEventsWhileRunning() async throws {
-        var configuration = KubeSim.Configuration()
-        configuration.nodes = []
-        let sim = try KubeSim(configuration)
+        let sim = try makeSim()
         defer { sim.shutdown() }
         let client = try client(sim)
         let recorder = EventRecorder(client: client, instance: "roost-0")
@@ -51,9 +51,7 @@ import Testing
     }
 
     @Test func writesNothingWhenNotRunning() async throws {
-        var configuration = KubeSim.Configuration()
-        configuration.nodes = []
-        let sim = try KubeSim(configuration)
+        let sim = try makeSim()
         defer { sim.shutdown() }
         let client = try client(sim)
         let recorder = EventRecorder(client: client, instance: "roost-0")
@@ -69,9 +67,7 @@ import Testing
     }
 
     @Test func eventObjectNamesItsObjectAndTime() throws {
-        var configuration = KubeSim.Configuration()
-        configuration.nodes = []
-        let sim = try KubeSim(configuration)
+        let sim = try makeSim()
         defer { sim.shutdown() }
         let recorder = EventRecorder(client: try client(sim), component: "roost", instance: "i")
         let object = recorder.object(
