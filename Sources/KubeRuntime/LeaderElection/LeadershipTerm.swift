@@ -72,8 +72,10 @@ public final class LeadershipTerm: Sendable, CustomStringConvertible {
         guard isValid else { throw LeadershipLostError(term: number, identity: identity, lease: lease) }
     }
 
-    /// "term N of identity on Lease namespace/name".
-    public var description: String { "term \(number) of \(identity) on Lease \(lease)" }
+    /// "term N of identity on Lease namespace/name", or "unelected term of identity".
+    public var description: String {
+        lease.isEmpty ? "unelected term of \(identity) (leader election off)" : "term \(number) of \(identity) on Lease \(lease)"
+    }
 
     /// Moves the end of validity to `until` after a successful renewal; refuses (false) when the
     /// term has already ended, so an expired term can never come back to life.

@@ -139,8 +139,10 @@ public final class Manager: Sendable {
             return parts
         }
         guard let snapshot else { throw .alreadyStarted }
+        let servers = [metricsServer, probeServer].compactMap { $0 }
         let leadingService = LeadingService(
-            elector: elector, identity: identity, work: snapshot.leading, logger: logger)
+            elector: elector, identity: identity, work: snapshot.leading, logger: logger,
+            serversBound: { servers.allSatisfy { $0.boundPort != nil } })
         var configurations = snapshot.services.map {
             ServiceGroupConfiguration.ServiceConfiguration(
                 service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup)
@@ -199,6 +201,9 @@ public final class Manager: Sendable {
         var seen = 0
         for await signal in signals {
             seen += 1
+            if seen == 1 {
+                logger.info("received \(signal): shutting down gracefully (a second signal exits at once)")
+            }
             if seen >= 2 {
                 logger.warning("second signal \(signal) during graceful shutdown: exiting now")
                 exit(130)
@@ -234,22 +239,34 @@ final class LeadingService: Service {
     let identity: String
     let work: [(name: String, work: @Sendable (LeadershipTerm) async -> Void)]
     let logger: Logger
+    /// Whether the probe and metrics servers listen: nothing leads before they do, so a port in
+    /// use stops the process before it has written anything.
+    let serversBound: @Sendable () -> Bool
     private let lost = Mutex<LeadershipLossReason?>(nil)
 
     init(
         elector: LeaderElector?, identity: String, work: [(name: String, work: @Sendable (LeadershipTerm) async -> Void)],
-        logger: Logger
+        logger: Logger, serversBound: @escaping @Sendable () -> Bool
     ) {
         self.elector = elector
         self.identity = identity
         self.work = work
         self.logger = logger
+        self.serversBound = serversBound
     }
 
     /// Set when leadership ended for a reason other than shutdown.
     var lostLeadership: LeadershipLossReason? { lost.withLock { $0 } }
 
     func run() async throws {
+        let serversBound = serversBound
+        let bound = await cancelWhenGracefulShutdown { () async -> Bool in
+            while !serversBound() {
+                do { try await Task.sleep(for: .milliseconds(10)) } catch { return false }
+            }
+            return true
+        }
+        guard bound else { return }
         let work = work
         let runAll: @Sendable (LeadershipTerm) async -> Void = { term in
             await withDiscardingTaskGroup { group in
@@ -259,8 +276,10 @@ final class LeadingService: Service {
             }
         }
         guard let elector else {
+            // Unelected, the term lasts until shutdown, whether or not the work has returned.
             let term = LeadershipTerm.unelected(identity: identity)
             await cancelWhenGracefulShutdown { await runAll(term) }
+            try? await gracefulShutdown()
             term.end()
             return
         }

@@ -164,6 +164,10 @@ public final class EventRecorder: Sendable {
             _ = try await client.create(.events, namespace: event.object.namespace, object(for: event, at: Timestamp.now()))
             sent.increment()
         } catch {
+            if error.isCancelled {
+                dropped.increment()
+                return
+            }
             failed.increment()
             logger.warning(
                 "could not write Event \(event.reason) for \(event.object.kind) \(event.object.namespace)/\(event.object.name): \(error)"

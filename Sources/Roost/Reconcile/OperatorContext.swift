@@ -49,7 +49,6 @@ final class OperatorContext: Sendable {
     }
     private let conflicts = Mutex<[ObjectName: String]>([:])
     private let lastReap = Mutex<[ObjectName: Double]>([:])
-    private let lastNodeWritten = Mutex<[ObjectName: String]>([:])
     private let statusWrites = Mutex<[ObjectName: Double]>([:])
     private let sessionWrites = Mutex<[ObjectName: String]>([:])
     private let placing = Mutex<Set<ObjectName>>([])
@@ -220,17 +219,6 @@ final class OperatorContext: Sendable {
     func statusWritten(_ runtime: ObjectName) {
         let time = now()
         statusWrites.withLock { $0[runtime] = time }
-    }
-
-    /// Whether the last-node write-back for `runtime` to `node` is new (at most once per Ready
-    /// transition onto a node; a write-back of the same node again is skipped).
-    func shouldWriteLastNode(runtime: ObjectName, node: String, sessionPod: String) -> Bool {
-        lastNodeWritten.withLock { written in
-            let key = ObjectName(namespace: runtime.namespace, name: runtime.name + "/" + sessionPod)
-            guard written[key] != node else { return false }
-            written[key] = node
-            return true
-        }
     }
 
     // MARK: Snapshots

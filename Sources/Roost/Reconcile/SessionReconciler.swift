@@ -79,12 +79,7 @@ struct SessionReconciler: Sendable {
                 return .done
             }
         }
-        let wasReady = phase == .ready
-        let status = try await SessionStatusWriter(context: context, writes: writes).track(id, pod: worker)
-        if status?.phase == .ready {
-            if !wasReady, let seconds = status?.createdToReadySeconds { context.metrics.sessionReady(seconds) }
-            if let runtime { writeLastNode(runtime: runtime, pod: worker) }
-        }
+        try await SessionStatusWriter(context: context, writes: writes).track(id, pod: worker)
         if let runtime, runtime.spec.maxSessionDuration.seconds > 0 {
             return .requeueAfter(max(1, runtime.spec.maxSessionDuration.seconds - (context.now() - created)))
         }
@@ -99,31 +94,6 @@ struct SessionReconciler: Sendable {
         )
         .filter { $0.metadata.deletionTimestamp == nil }
         .sorted { $0.metadata.name < $1.metadata.name }
-    }
-
-    /// B6: when stickiness is on and the worker is Ready on a node, merge-patch the runtime's
-    /// `roost.dev/last-node` in the background with its own 5 s timeout, once per Ready
-    /// transition onto a node; failures are logged and counted, never fail the session.
-    private func writeLastNode(runtime: AgentRuntime, pod: CoreV1.Pod) {
-        guard runtime.spec.nodeStickiness.enabled, !pod.spec.nodeName.isEmpty else { return }
-        let id = ObjectName(runtime.metadata)
-        guard context.shouldWriteLastNode(runtime: id, node: pod.spec.nodeName, sessionPod: pod.metadata.name) else {
-            return
-        }
-        let writes = writes
-        let context = context
-        let node = pod.spec.nodeName
-        Task {
-            do throws(WriteError) {
-                try await writes.writeLastNode(runtime: id, node: node)
-                context.metrics.lastNodeWrite(result: "success")
-            } catch .leadershipLost {
-                context.metrics.lastNodeWrite(result: "skipped")
-            } catch {
-                context.metrics.lastNodeWrite(result: "failure")
-                context.logger.warning("could not write \(RoostAnnotation.lastNode)=\(node) on runtime \(id): \(error)")
-            }
-        }
     }
 
     /// Gives the session's workers back and, once none is left busy for it, drops the finalizer.

@@ -16,7 +16,7 @@ struct SessionStatusWriter: Sendable {
     /// the worker's name, node and IP; the placement; created→bound (and →ready) seconds; and
     /// the `Bound` and `Ready` conditions.
     func bound(_ id: ObjectName, pod: CoreV1.Pod, placement: AgentSession.Placement, boundAt: Double) async throws(WriteError) {
-        try await update(id) { session, now in
+        let change = try await update(id) { session, now in
             let created = session.metadata.creationTimestamp.flatMap(Timestamp.parse) ?? boundAt
             var status = session.status
             status.placement = placement
@@ -27,6 +27,7 @@ struct SessionStatusWriter: Sendable {
             SessionStatusWriter.apply(pod: pod, to: &status, created: created, now: now)
             return status
         }
+        transitioned(id, change, pod: pod)
     }
 
     /// Records why a session waits: phase Pending, `Bound` False with `reason` and `message`, and
@@ -49,14 +50,64 @@ struct SessionStatusWriter: Sendable {
     }
 
     /// Brings a bound session's status in line with its worker pod (Ready, node, IP, scheduler
-    /// verdict). Returns the status written or unchanged.
-    @discardableResult
-    func track(_ id: ObjectName, pod: CoreV1.Pod) async throws(WriteError) -> AgentSession.Status? {
-        try await update(id) { session, now in
+    /// verdict).
+    func track(_ id: ObjectName, pod: CoreV1.Pod) async throws(WriteError) {
+        let change = try await update(id) { session, now in
             let created = session.metadata.creationTimestamp.flatMap(Timestamp.parse) ?? now
             var status = session.status
             SessionStatusWriter.apply(pod: pod, to: &status, created: created, now: now)
             return status
+        }
+        transitioned(id, change, pod: pod)
+    }
+
+    /// What a written change set off: on the transition to Ready, the `roost_session_ready_seconds`
+    /// observation and (stickiness on) the last-node write-back (B6) — once per transition, so a
+    /// restart, which finds sessions already Ready, writes nothing; on a change to
+    /// `Bound=False/Unschedulable`, a `PlacementFailed` Event with the scheduler's text.
+    private func transitioned(_ id: ObjectName, _ change: StatusChange?, pod: CoreV1.Pod) {
+        guard let change else { return }
+        if change.after.phase == .ready, change.before.phase != .ready {
+            if let seconds = change.after.createdToReadySeconds { context.metrics.sessionReady(seconds) }
+            if let session = context.sessions.get(id),
+                let runtime = context.runtimes.get(ObjectName(namespace: id.namespace, name: session.spec.runtimeRef.name))
+            {
+                writeLastNode(runtime: runtime, node: pod.spec.nodeName)
+            }
+        }
+        let bound = change.after.conditions.condition(AgentSession.ConditionType.bound)
+        if bound?.reason == "Unschedulable",
+            change.before.conditions.condition(AgentSession.ConditionType.bound)?.reason != "Unschedulable",
+            let session = context.sessions.get(id)
+        {
+            context.events.record(
+                .init(
+                    object: OperatorContext.involved(session), kind: .warning, reason: "PlacementFailed",
+                    message: bound?.message ?? ""))
+        }
+    }
+
+    /// B6: merge-patches the runtime's `roost.dev/last-node` in the background with its own 5 s
+    /// timeout; failures are logged and counted, never fail the session; skipped once the term ended.
+    private func writeLastNode(runtime: AgentRuntime, node: String) {
+        guard runtime.spec.nodeStickiness.enabled, !node.isEmpty else { return }
+        let id = ObjectName(runtime.metadata)
+        guard runtime.metadata.annotations[RoostAnnotation.lastNode] != node else {
+            context.metrics.lastNodeWrite(result: "unchanged")
+            return
+        }
+        let writes = writes
+        let context = context
+        Task {
+            do throws(WriteError) {
+                try await writes.writeLastNode(runtime: id, node: node)
+                context.metrics.lastNodeWrite(result: "success")
+            } catch .leadershipLost {
+                context.metrics.lastNodeWrite(result: "skipped")
+            } catch {
+                context.metrics.lastNodeWrite(result: "failure")
+                context.logger.warning("could not write \(RoostAnnotation.lastNode)=\(node) on runtime \(id): \(error)")
+            }
         }
     }
 
@@ -110,21 +161,32 @@ struct SessionStatusWriter: Sendable {
         }
     }
 
-    /// Applies `change` to the cached session and writes the result if it differs; on 409 reads
-    /// the session again and retries with the fresh copy.
+    /// A status before and after a write.
+    struct StatusChange {
+        var before: AgentSession.Status
+        var after: AgentSession.Status
+    }
+
+    /// Applies `change` to the cached session and writes the result if it differs (times rounded
+    /// to the millisecond, `observedGeneration` set); on 409 reads the session again and retries
+    /// with the fresh copy.
+    /// - Returns: the change written; nil when nothing was written.
     @discardableResult
     private func update(
         _ id: ObjectName, _ change: (AgentSession, Double) -> AgentSession.Status
-    ) async throws(WriteError) -> AgentSession.Status? {
+    ) async throws(WriteError) -> StatusChange? {
         guard var session = context.sessions.get(id) else { return nil }
         for attempt in 1...attempts {
-            let status = change(session, context.now())
-            guard status != session.status else { return status }
+            var status = change(session, context.now())
+            status.observedGeneration = session.metadata.generation
+            status.createdToBoundSeconds = status.createdToBoundSeconds.map { ($0 * 1000).rounded() / 1000 }
+            status.createdToReadySeconds = status.createdToReadySeconds.map { ($0 * 1000).rounded() / 1000 }
+            guard status != session.status else { return nil }
             do {
                 _ = try await writes.patchSessionStatus(
                     session: id, status.mergePatch(resourceVersion: session.metadata.resourceVersion))
                 context.sessionWritten(id, from: session.metadata.resourceVersion)
-                return status
+                return StatusChange(before: session.status, after: status)
             } catch {
                 guard error.isConflict, attempt < attempts else {
                     if error.isNotFound { return nil }

@@ -96,6 +96,31 @@ private final class LeadingRecorder: Sendable {
         #expect(lease["spec"]?["holderIdentity"]?.stringValue ?? "" == "", "the Lease was released on shutdown")
     }
 
+    @Test func portInUseStopsTheManagerBeforeAnyLeadingWork() async throws {
+        let cluster = try LeaderTestCluster()
+        defer { cluster.shutdown() }
+        let first = try Manager(
+            client: try cluster.client(),
+            options: Manager.Options(
+                metricsBindAddress: "127.0.0.1:0", healthProbeBindAddress: nil, handlesSignals: false),
+            registry: nil)
+        let firstRun = Task { try await first.run() }
+        #expect(await waitUntil { first.metricsServer?.boundPort != nil })
+        let port = try #require(first.metricsServer?.boundPort)
+
+        let second = try Manager(
+            client: try cluster.client(),
+            options: Manager.Options(
+                metricsBindAddress: "127.0.0.1:\(port)", healthProbeBindAddress: nil, handlesSignals: false),
+            registry: nil)
+        let recorder = LeadingRecorder()
+        second.addLeading(name: "controller", recorder.work(drain: 0))
+        await #expect(throws: ManagerError.self) { try await second.run() }
+        #expect(recorder.terms.withLock { $0.isEmpty }, "nothing led before the servers listened")
+        await first.shutDown()
+        try await firstRun.value
+    }
+
     @Test func badBindAddressIsRefusedBeforeRunning() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
