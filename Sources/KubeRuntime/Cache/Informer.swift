@@ -46,8 +46,10 @@ public final class Informer<Object: Cacheable>: Sendable {
         return reflector.healthProblem
     }
 
-    /// Whether the first full list is in the store.
-    public var hasSynced: Bool { store.isReady }
+    /// Whether the first full list is in the store and every handler has received it — so state
+    /// the handlers keep is complete too (client-go's handler registrations report `HasSynced`
+    /// only once the initial list reached the handler).
+    public var hasSynced: Bool { store.isReady && reflector.hasHandledList }
 
     /// Adds a handler; it receives deltas from now on (call before ``run(resyncPeriod:)`` to see the initial list).
     public func addHandler(_ handler: @escaping Handler) {

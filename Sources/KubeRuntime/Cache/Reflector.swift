@@ -58,6 +58,8 @@ public final class Reflector<Object: Cacheable>: Sendable {
     struct Health {
         var lastListError: KubeError?
         var watching = false
+        /// Whether a full list has been stored and its deltas handled.
+        var listHandled = false
         var lastProgress = 0.0
         var relists = 0
         var watchRestarts = 0
@@ -89,6 +91,11 @@ public final class Reflector<Object: Cacheable>: Sendable {
         self.configuration = configuration
         self.logger = logger
     }
+
+    /// Whether a full list has been stored and `handle` has returned for its deltas: from then on
+    /// whatever `handle` maintains (an informer's handlers' own tables) reflects the whole list,
+    /// as client-go's `ResourceEventHandlerRegistration.HasSynced` reports for a handler.
+    public var hasHandledList: Bool { health.withLock { $0.listHandled } }
 
     /// Whether the reflector has a watch open (for readiness).
     public var isWatching: Bool { health.withLock { $0.watching } }
@@ -122,7 +129,10 @@ public final class Reflector<Object: Cacheable>: Sendable {
             case .listing:
                 do {
                     let resourceVersion = try await (configuration.streamingList ? streamingList(handle) : paginatedList(handle))
-                    health.withLock { $0.lastListError = nil }
+                    health.withLock { health in
+                        health.lastListError = nil
+                        health.listHandled = true
+                    }
                     phase = .watching(resourceVersion: resourceVersion)
                     healthySince = Timestamp.monotonic()
                 } catch {

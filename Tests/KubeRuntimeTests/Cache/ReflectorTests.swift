@@ -62,6 +62,15 @@ final class DeltaLog: Sendable {
     }
 }
 
+/// A flag a test opens to let a waiting handler go on.
+final class Gate: Sendable {
+    private let opened = Mutex(false)
+
+    func open() { opened.withLock { $0 = true } }
+
+    var isOpen: Bool { opened.withLock { $0 } }
+}
+
 func storeState(_ store: Store<CoreV1.Pod>) -> [String: String] {
     Dictionary(uniqueKeysWithValues: store.list().map { ($0.metadata.name, $0.metadata.resourceVersion) })
 }
@@ -108,6 +117,30 @@ func waitUntil(timeout: Double = 10, _ condition: () async throws -> Bool) async
         #expect(log.deleted("p2"))
         #expect(informer.store.get(namespace: "default", name: "p1")?.metadata.labels["x"] == "y")
         #expect(informer.store.byIndex("node", "default-0").map(\.metadata.name) == ["p0", "p4", "p6"])
+    }
+
+    @Test func syncedOnlyOnceTheHandlersHaveTheInitialList() async throws {
+        let cluster = try CacheTestCluster()
+        defer { cluster.shutdown() }
+        for index in 0..<3 {
+            _ = try await cluster.client.create(.pods, namespace: "default", cluster.pod("p\(index)"))
+        }
+        let informer = Informer<CoreV1.Pod>(
+            client: cluster.client, resource: .pods, configuration: ReflectorConfiguration(namespace: "default"))
+        let gate = Gate()
+        let log = DeltaLog()
+        informer.addHandler { delta in
+            while !gate.isOpen && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+            log.append(delta)
+        }
+        let task = Task { await informer.run() }
+        defer { task.cancel() }
+        #expect(await waitUntil { informer.store.isReady })
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(!informer.hasSynced, "the store holds the list, but the handler has not received it")
+        gate.open()
+        #expect(await waitUntil { informer.hasSynced })
+        #expect(log.all.count == 3)
     }
 
     @Test func droppedWatchesConvergeToTheServersState() async throws {
