@@ -7,7 +7,7 @@ import Testing
 
 /// Spawned workers carry exactly the affinity the configuration asks for, with the template's
 /// own terms intact; stickiness writes the last node back and steers the next session there.
-@Suite(.serialized) struct AffinityEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AffinityEndToEndTests {
     static let userAffinity: JSONValue = [
         "nodeAffinity": [
             "preferredDuringSchedulingIgnoredDuringExecution": [

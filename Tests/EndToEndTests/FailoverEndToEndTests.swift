@@ -6,7 +6,7 @@ import Testing
 @testable import Roost
 
 /// Killing the controller mid-way and starting another double-binds nothing and loses no session.
-@Suite(.serialized) struct FailoverEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct FailoverEndToEndTests {
     @Test func restartMidWayDoubleBindsNothingAndLosesNoSession() async throws {
         let cluster = try await RoostCluster(pools: [("general", 4)])
         defer { Task { await cluster.shutdown() } }

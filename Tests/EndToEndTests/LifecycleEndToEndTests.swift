@@ -9,7 +9,7 @@ private let template: JSONValue = ["spec": ["containers": [["name": "agent", "im
 
 /// Waiting sessions say why, released workers follow `reuseWorkers`, and a new template replaces
 /// the idle workers of the old one.
-@Suite(.serialized) struct LifecycleEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct LifecycleEndToEndTests {
     @Test func atCapacityTheSessionWaitsWithTheNumbersThenBindsOnRelease() async throws {
         let cluster = try await RoostCluster()
         defer { Task { await cluster.shutdown() } }

@@ -11,7 +11,7 @@ import Testing
 
 /// Started before its CRDs are installed, Roost stays up and unready, says why, and starts
 /// working once they appear — it never crash-loops.
-@Suite struct MissingCRDsEndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct MissingCRDsEndToEndTests {
     @Test func unreadyUntilTheCRDsAreInstalledThenWorks() async throws {
         var simConfiguration = KubeSim.Configuration()
         simConfiguration.nodes = [NodeGroup(pool: "general", count: 1)]

@@ -8,7 +8,7 @@ import Testing
 private let container: JSONValue = [["name": "agent", "image": "ghcr.io/roost-dev/coder:1.4"]]
 
 /// Roost against the simulated cluster over real HTTP: pools, claims, releases, reaps.
-@Suite(.serialized) struct PoolEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct PoolEndToEndTests {
     @Test func minIdleThreeGivesThreeLabelledIdleWorkers() async throws {
         let cluster = try await RoostCluster()
         defer { Task { await cluster.shutdown() } }

@@ -8,7 +8,7 @@ import Testing
 
 /// The `roost` binary itself: start-up validation, graceful shutdown on SIGTERM, and the second
 /// signal that exits at once.
-@Suite(.serialized) struct RunCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct RunCommandTests {
     /// The `roost` executable built beside the test bundle.
     static var binary: URL {
         var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

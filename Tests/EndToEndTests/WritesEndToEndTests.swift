@@ -8,7 +8,7 @@ import Testing
 /// The API writes a session costs: a warm claim is three (the session's finalizer, the
 /// worker's claim, the session's status), a release two (the worker back to idle, the finalizer
 /// removed), and nothing conflicts with Roost's own earlier writes.
-@Suite struct WritesEndToEndTests {
+@Suite(.timeLimit(.minutes(2))) struct WritesEndToEndTests {
     @Test func warmClaimAndReleaseCostFiveWritesAndNoConflict() async throws {
         let cluster = try await RoostCluster()
         defer { Task { await cluster.shutdown() } }

@@ -25,7 +25,7 @@ private final class LeadingRecorder: Sendable {
     }
 }
 
-@Suite struct ManagerTests {
+@Suite(.timeLimit(.minutes(2))) struct ManagerTests {
     @Test func unelectedWorkRunsAtOnceAndDrainsOnShutdown() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
