@@ -43,7 +43,10 @@ public struct Demo: Sendable {
         /// `pool` (a warm worker claimed), `warm` (spawned on a node whose cache was warm) or `cold`.
         public var start: String
         public var node: String
-        /// Seconds from creation to bound and to Ready; nil when it did not happen.
+        /// The node pool of `node` (label `node.cluster.x-k8s.io/machinepool`).
+        public var pool: String
+        /// Seconds from creation to bound and to Ready, as the demo's own watch saw them; nil when
+        /// it did not happen.
         public var createdToBound: Double?
         public var createdToReady: Double?
     }
@@ -108,8 +111,9 @@ public struct Demo: Sendable {
         for crd in RoostCRDs.all {
             _ = try await client.create(.customResourceDefinitions, crd.object)
         }
-        _ = try await client.create(ClusterWrites.agentRuntimes, namespace: "agents", Self.coder)
-        _ = try await client.create(ClusterWrites.agentRuntimes, namespace: "agents", Self.analyst)
+        for runtime in [Self.coder, Self.reviewer, Self.analyst] {
+            _ = try await client.create(ClusterWrites.agentRuntimes, namespace: "agents", runtime)
+        }
 
         var operatorConfiguration = OperatorConfiguration()
         operatorConfiguration.metricsBindAddress = nil
@@ -129,13 +133,24 @@ public struct Demo: Sendable {
         let warmDeadline = Timestamp.monotonic() + 20
         while Timestamp.monotonic() < warmDeadline {
             let runtimes = try await client.list(AgentRuntime.self, ClusterWrites.agentRuntimes, namespace: "agents").items
-            if runtimes.count == 2, runtimes.allSatisfy({ $0.status.idle >= $0.spec.pool.minIdle }) { break }
+            if runtimes.count == 3, runtimes.allSatisfy({ $0.status.idle >= $0.spec.pool.minIdle }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
 
         let workload = Workload(seed: configuration.seed, configuration: configuration)
-        let tracker = Tracker()
         let arrivalStart = Timestamp.monotonic()
+        let tracker = Tracker(start: arrivalStart)
+        // Bound and Ready are timed as the demo's own watch sees them, from the moment it sent the
+        // create: creationTimestamp has whole seconds only.
+        let sessionInformer = Informer<AgentSession>(
+            client: client, resource: ClusterWrites.agentSessions, configuration: ReflectorConfiguration(namespace: "agents"),
+            logger: logger)
+        sessionInformer.addHandler { delta in
+            if case .deleted = delta { return }
+            tracker.observe(delta.object)
+        }
+        let informerTask = Task { await sessionInformer.run() }
+        defer { informerTask.cancel() }
         var nextProgress = 0.0
         var pending = workload.arrivals
         var deletions: [(at: Double, name: String)] = []
@@ -143,11 +158,9 @@ public struct Demo: Sendable {
             let now = Timestamp.monotonic() - arrivalStart
             while let next = pending.first, next.at <= now {
                 pending.removeFirst()
-                _ = try await client.create(ClusterWrites.agentSessions, namespace: "agents", next.object)
                 tracker.created(next)
+                _ = try await client.create(ClusterWrites.agentSessions, namespace: "agents", next.object)
             }
-            let sessions = try await client.list(AgentSession.self, ClusterWrites.agentSessions, namespace: "agents").items
-            tracker.observe(sessions, now: now)
             for (name, readyAt) in tracker.newlyReady() {
                 let lifetime = workload.lifetime(of: name)
                 deletions.append((readyAt + lifetime, name))
@@ -169,12 +182,15 @@ public struct Demo: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         let starts = sim.kubelet.starts
+        let nodes = try await client.list(CoreV1.Node.self, .nodes).items
+        let pools = Dictionary(
+            nodes.map { ($0.metadata.name, $0.metadata.labels[NodeGroup.poolLabel] ?? "") }, uniquingKeysWith: { $1 })
         let events = try await client.list(.events, namespace: "agents")
         let reaped = (events["items"]?.arrayValue ?? []).filter { $0["reason"]?.stringValue == "Reaped" }
         await roost.shutDown()
         _ = try? await operatorTask.value
         return Report(
-            placements: tracker.placements(starts: starts), reaped: reaped.count,
+            placements: tracker.placements(starts: starts, pools: pools), reaped: reaped.count,
             wallSeconds: Timestamp.monotonic() - started)
     }
 
@@ -190,6 +206,17 @@ public struct Demo: Sendable {
             ],
             "pool": ["minIdle": 3, "maxWorkers": 12, "idleTimeout": "6s"],
             "nodeStickiness": ["enabled": true],
+        ],
+    ]
+
+    /// Nightly reviews: no warm pool, so its scheduled sessions spawn workers, which go to the
+    /// `scheduled-runs` pool.
+    static let reviewer: JSONValue = [
+        "apiVersion": "roost.dev/v1alpha1", "kind": "AgentRuntime",
+        "metadata": ["name": "reviewer", "namespace": "agents"],
+        "spec": [
+            "template": ["spec": ["containers": [["name": "agent", "image": "ghcr.io/roost-dev/reviewer:3.1"]]]],
+            "pool": ["minIdle": 0, "maxWorkers": 6, "idleTimeout": "4s"],
         ],
     ]
 

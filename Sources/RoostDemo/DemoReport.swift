@@ -10,7 +10,8 @@ extension Demo.Report {
                 "session": .string(placement.session), "runtime": .string(placement.runtime),
                 "trigger": .string(placement.trigger), "machine": .string(placement.machine),
                 "kind": .string(placement.kind), "reason": .string(placement.reason), "start": .string(placement.start),
-                "node": .string(placement.node), "createdToBoundSeconds": number(placement.createdToBound),
+                "node": .string(placement.node), "pool": .string(placement.pool),
+                "createdToBoundSeconds": number(placement.createdToBound),
                 "createdToReadySeconds": number(placement.createdToReady),
             ]
         }
@@ -31,13 +32,16 @@ extension Demo.Report {
 
     /// The report as a table for people, then a summary.
     public var table: String {
-        let header = ["SESSION", "RUNTIME", "TRIGGER", "MACHINE", "PLACEMENT", "REASON", "START", "NODE", "BOUND", "READY"]
+        let header = [
+            "SESSION", "RUNTIME", "TRIGGER", "MACHINE", "PLACEMENT", "REASON", "START", "POOL", "NODE", "BOUND", "READY",
+        ]
         var rows = [header]
         for placement in placements {
             rows.append([
                 placement.session, placement.runtime, placement.trigger, placement.machine,
                 placement.kind.isEmpty ? "-" : placement.kind, placement.reason.isEmpty ? "-" : placement.reason,
-                placement.start.isEmpty ? "-" : placement.start, placement.node.isEmpty ? "-" : placement.node,
+                placement.start.isEmpty ? "-" : placement.start, placement.pool.isEmpty ? "-" : placement.pool,
+                placement.node.isEmpty ? "-" : placement.node,
                 Self.seconds(placement.createdToBound), Self.seconds(placement.createdToReady),
             ])
         }
@@ -53,6 +57,10 @@ extension Demo.Report {
         lines.append(
             "\(placements.count) sessions, \(bound.count) bound: \(claimed) claimed from the warm pool, \(bound.count - claimed) spawned; \(reaped) idle workers reaped"
         )
+        var byPool: [String: Int] = [:]
+        for placement in bound where !placement.pool.isEmpty { byPool[placement.pool, default: 0] += 1 }
+        lines.append(
+            "by node pool: " + byPool.keys.sorted().map { "\($0) \(byPool[$0] ?? 0)" }.joined(separator: ", "))
         lines.append(
             String(
                 format: "cold-start share %.0f%%; created→ready p50 %@, p95 %@; ran %.1f s",
@@ -63,7 +71,7 @@ extension Demo.Report {
 
     static func seconds(_ value: Double?) -> String {
         guard let value else { return "-" }
-        return String(format: "%.2fs", value)
+        return value < 1 ? String(format: "%.0fms", value * 1000) : String(format: "%.2fs", value)
     }
 
     /// Nearest-rank percentile; nil for no values.

@@ -5,8 +5,9 @@ import KubeSim
 import Roost
 import Synchronization
 
-/// The demo's seeded sessions: Poisson arrivals; 70 % for runtime `coder`, 30 % for `analyst`
-/// (half of those on the `large-2x` preset); 30 % scheduled (some through a scheduled root).
+/// The demo's seeded sessions: Poisson arrivals; 55 % for runtime `coder` (a fifth of them
+/// scheduled, some through a scheduled root), 20 % nightly `reviewer` runs (scheduled), 25 % for
+/// `analyst` (half of those on the `large-2x` preset).
 struct Workload: Sendable {
     struct Arrival: Sendable {
         var at: Double
@@ -31,12 +32,13 @@ struct Workload: Sendable {
             time += -log(max(uniform, 1e-9)) / configuration.arrivalsPerSecond
             guard time < configuration.arrivalSeconds else { break }
             index += 1
-            let analyst = Double.random(in: 0..<1, using: &random) < 0.3
-            let runtime = analyst ? "analyst" : "coder"
+            let pick = Double.random(in: 0..<1, using: &random)
+            let runtime = pick < 0.55 ? "coder" : pick < 0.75 ? "reviewer" : "analyst"
             let roll = Double.random(in: 0..<1, using: &random)
-            let trigger = roll < 0.2 ? "schedule" : ["api", "sdk", "dashboard"][Int(random.next() % 3)]
-            let scheduledRoot = trigger != "schedule" && roll < 0.3
-            let machine = analyst && Bool.random(using: &random) ? "large-2x" : "default"
+            let trigger =
+                runtime == "reviewer" || roll < 0.15 ? "schedule" : ["api", "sdk", "dashboard"][Int(random.next() % 3)]
+            let scheduledRoot = trigger != "schedule" && roll < 0.2
+            let machine = runtime == "analyst" && Bool.random(using: &random) ? "large-2x" : "default"
             let name = String(format: "s%03d", index)
             var spec: JSONObject = ["runtimeRef": ["name": .string(runtime)], "triggerSource": .string(trigger)]
             if scheduledRoot { spec["rootTriggerSource"] = "schedule" }
@@ -59,33 +61,44 @@ struct Workload: Sendable {
     func lifetime(of session: String) -> Double { lifetimes[session] ?? 3 }
 }
 
-/// Follows the sessions as the API shows them and keeps the last status seen of each.
+/// Follows the sessions as the demo's watch shows them: when each was created (the demo's
+/// clock, just before it sent the create), first bound, first Ready, and its last status.
 final class Tracker: Sendable {
     private struct State {
         var arrivals: [String: Workload.Arrival] = [:]
         var order: [String] = []
-        var statuses: [String: AgentSession.Status] = [:]
+        var createdAt: [String: Double] = [:]
+        var boundAt: [String: Double] = [:]
         var readyAt: [String: Double] = [:]
+        var statuses: [String: AgentSession.Status] = [:]
         var reported: Set<String> = []
     }
 
+    private let start: Double
     private let state = Mutex(State())
 
+    /// - Parameter start: the monotonic time the demo's clock counts from.
+    init(start: Double) {
+        self.start = start
+    }
+
     func created(_ arrival: Workload.Arrival) {
+        let now = Timestamp.monotonic() - start
         state.withLock { state in
             state.arrivals[arrival.name] = arrival
             state.order.append(arrival.name)
+            state.createdAt[arrival.name] = now
         }
     }
 
-    func observe(_ sessions: [AgentSession], now: Double) {
+    func observe(_ session: AgentSession) {
+        let now = Timestamp.monotonic() - start
+        let name = session.metadata.name
         state.withLock { state in
-            for session in sessions {
-                let name = session.metadata.name
-                guard session.status.phase != nil else { continue }
-                if session.status.phase == .ready, state.readyAt[name] == nil { state.readyAt[name] = now }
-                if session.status.phase != .released { state.statuses[name] = session.status }
-            }
+            guard state.createdAt[name] != nil, session.status.phase != nil else { return }
+            if session.status.placement != nil, state.boundAt[name] == nil { state.boundAt[name] = now }
+            if session.status.phase == .ready, state.readyAt[name] == nil { state.readyAt[name] = now }
+            if session.status.phase != .released { state.statuses[name] = session.status }
         }
     }
 
@@ -103,27 +116,25 @@ final class Tracker: Sendable {
     }
 
     func progress(elapsed: Double, pods: [CoreV1.Pod]) -> Demo.Progress {
-        state.withLock { state in
+        let live = pods.filter { $0.metadata.deletionTimestamp == nil }
+        return state.withLock { state in
             let bound = state.statuses.values.filter { $0.placement != nil }
             return Demo.Progress(
                 elapsed: elapsed, created: state.order.count, bound: bound.count, ready: state.readyAt.count,
                 claimed: bound.filter { $0.placement?.kind == .claimed }.count,
                 spawned: bound.filter { $0.placement?.kind == .spawned }.count,
-                idleWorkers: pods.filter {
-                    $0.metadata.deletionTimestamp == nil && $0.metadata.labels[RoostLabel.state] == WorkerState.idle.rawValue
-                }.count,
-                busyWorkers: pods.filter {
-                    $0.metadata.deletionTimestamp == nil && $0.metadata.labels[RoostLabel.state] == WorkerState.busy.rawValue
-                }.count)
+                idleWorkers: live.filter { $0.metadata.labels[RoostLabel.state] == WorkerState.idle.rawValue }.count,
+                busyWorkers: live.filter { $0.metadata.labels[RoostLabel.state] == WorkerState.busy.rawValue }.count)
         }
     }
 
-    /// Every session's outcome, in creation order; `starts` tells warm from cold spawns.
-    func placements(starts: [PodStart]) -> [Demo.Placement] {
+    /// Every session's outcome, in creation order; `starts` tells warm from cold spawns, `pools`
+    /// maps node names to their pool.
+    func placements(starts: [PodStart], pools: [String: String]) -> [Demo.Placement] {
         let startByPod = Dictionary(starts.map { ($0.pod, $0) }, uniquingKeysWith: { first, _ in first })
         return state.withLock { state in
             state.order.compactMap { name in
-                guard let arrival = state.arrivals[name] else { return nil }
+                guard let arrival = state.arrivals[name], let created = state.createdAt[name] else { return nil }
                 let status = state.statuses[name]
                 let kind = status?.placement?.kind.rawValue ?? ""
                 var start = ""
@@ -132,10 +143,13 @@ final class Tracker: Sendable {
                 } else if kind == "spawned", let podName = status?.podName, let record = startByPod[podName] {
                     start = record.warm ? "warm" : "cold"
                 }
+                let waited = status?.conditions.first { $0.type == "Bound" && $0.reason != "Claimed" && $0.reason != "Spawned" }
                 return Demo.Placement(
                     session: name, runtime: arrival.runtime, trigger: arrival.trigger, machine: arrival.machine, kind: kind,
-                    reason: status?.placement?.reason ?? "", start: start, node: status?.nodeName ?? "",
-                    createdToBound: status?.createdToBoundSeconds, createdToReady: status?.createdToReadySeconds)
+                    reason: status?.placement?.reason ?? waited?.reason ?? "", start: start, node: status?.nodeName ?? "",
+                    pool: status.flatMap { pools[$0.nodeName] } ?? "",
+                    createdToBound: state.boundAt[name].map { $0 - created },
+                    createdToReady: state.readyAt[name].map { $0 - created })
             }
         }
     }
