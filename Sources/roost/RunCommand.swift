@@ -36,18 +36,17 @@ struct RunCommand: AsyncParsableCommand {
                         .utf8))
             throw ExitCode(2)
         }
-        RoostLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let logger = Logger(label: "roost")
-
         let clientConfiguration: ClientConfiguration
         do {
             clientConfiguration = try ClientConfiguration.load(kubeconfigPath: configuration.kubeconfig)
         } catch {
-            logger.critical("cannot load the cluster configuration: \(error)")
+            FileHandle.standardError.write(Data("roost: cannot load the cluster configuration: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        RoostLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let logger = Logger(label: "roost")
         var clientOptions = KubeClient.Options()
         // The API server's priority and fairness does the throttling (as controller-runtime with APF).
         clientOptions.qps = nil

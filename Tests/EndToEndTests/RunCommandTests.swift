@@ -76,6 +76,13 @@ import Testing
         #expect(!roost.stderr.contains("kubeconfig"), "the cluster configuration is not read before settings are valid")
     }
 
+    @Test func aMissingKubeconfigIsOneClearLine() async throws {
+        let roost = try RoostProcess(arguments: ["run", "--kubeconfig", "/nonexistent/kubeconfig"])
+        #expect(await roost.waitForExit(timeout: 20) == 2)
+        #expect(roost.stderr.hasPrefix("roost: cannot load the cluster configuration"), "\(roost.stderr)")
+        #expect(roost.stderr.contains("/nonexistent/kubeconfig"))
+    }
+
     /// Starts a simulated cluster with Roost's CRDs and writes its kubeconfig.
     private func cluster() async throws -> (KubeSim, String, KubeClient) {
         var configuration = KubeSim.Configuration()

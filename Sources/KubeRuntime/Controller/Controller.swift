@@ -68,6 +68,8 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
             do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
         }
         logger.info("controller \(name) started with \(concurrency) workers")
+        Gauge(label: "controller_runtime_max_concurrent_reconciles", dimensions: [("controller", name)], factory: factory)
+            .record(concurrency)
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.queue.run() }
@@ -81,8 +83,12 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
     }
 
     private func worker() async {
+        let active = Metrics.Meter(
+            label: "controller_runtime_active_workers", dimensions: [("controller", name)], factory: factory)
         while let key = await queue.get() {
+            active.increment(by: 1)
             await process(key)
+            active.decrement(by: 1)
             queue.done(key)
         }
     }

@@ -12,7 +12,8 @@ public enum RoostCRDs {
         public var fileName: String
     }
 
-    /// The AgentRuntime CRD: short name `art`, printer columns MinIdle, MaxWorkers, Idle, Busy, Age.
+    /// The AgentRuntime CRD: short name `art`, printer columns MinIdle, MaxWorkers, Idle, Busy,
+    /// Starting, Ready, Reason, Age.
     public static var agentRuntime: Definition {
         definition(
             kind: AgentRuntime.kind, plural: AgentRuntime.plural, shortNames: ["art"], schema: AgentRuntime.schema,
@@ -21,11 +22,15 @@ public enum RoostCRDs {
                 column("MaxWorkers", "integer", ".spec.pool.maxWorkers", "Cap on live workers."),
                 column("Idle", "integer", ".status.idle", "Idle Ready workers now."),
                 column("Busy", "integer", ".status.busy", "Workers serving a session now."),
+                column("Starting", "integer", ".status.starting", "Workers not Ready yet."),
+                column("Ready", "string", #".status.conditions[?(@.type=="Ready")].status"#, "Whether the pool is at minIdle."),
+                column("Reason", "string", #".status.conditions[?(@.type=="Ready")].reason"#, "Why it is or is not Ready."),
                 column("Age", "date", ".metadata.creationTimestamp", nil),
             ])
     }
 
-    /// The AgentSession CRD: short name `ases`, printer columns Runtime, Phase, Node, Placement, Age.
+    /// The AgentSession CRD: short name `ases`, printer columns Runtime, Phase, Node, Placement,
+    /// Reason, Age.
     public static var agentSession: Definition {
         definition(
             kind: AgentSession.kind, plural: AgentSession.plural, shortNames: ["ases"], schema: AgentSession.schema,
@@ -34,6 +39,9 @@ public enum RoostCRDs {
                 column("Phase", "string", ".status.phase", "Pending, Starting, Ready, Released or Failed."),
                 column("Node", "string", ".status.nodeName", "The node of the bound worker."),
                 column("Placement", "string", ".status.placement.kind", "claimed or spawned."),
+                column(
+                    "Reason", "string", #".status.conditions[?(@.type=="Bound")].reason"#,
+                    "Why the session is bound (Claimed, Spawned) or waits (PoolAtCapacity, Unschedulable, ...)."),
                 column("Age", "date", ".metadata.creationTimestamp", nil),
             ])
     }

@@ -92,6 +92,9 @@ struct PlacementReconciler: Sendable {
         _ session: SessionSnapshot, pod: CoreV1.Pod, placement: AgentSession.Placement, event: String, message: String
     ) async throws(WriteError) {
         let boundAt = context.now()
+        context.logger.info(
+            "session \(session.id) \(placement.kind.rawValue) worker \(pod.metadata.name) (\(placement.reason))",
+            metadata: ["node": "\(pod.spec.nodeName)", "boundSeconds": "\(boundAt - session.createdAt)"])
         context.metrics.claim(kind: placement.kind.rawValue, reason: placement.reason)
         context.metrics.placementLatency(boundAt - session.createdAt)
         try await SessionStatusWriter(context: context, writes: writes).bound(

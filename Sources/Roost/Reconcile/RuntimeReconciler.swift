@@ -119,6 +119,7 @@ struct RuntimeReconciler: Sendable {
                     selected.id, uid: selected.worker.uid, resourceVersion: selected.worker.resourceVersion)
                 gone.insert(selected.id)
                 context.metrics.reaped()
+                context.logger.info("reaped idle worker \(selected.id) (\(selected.reason.label))")
                 context.events.record(
                     .init(
                         object: OperatorContext.involved(runtime), kind: .normal, reason: "Reaped",
@@ -209,6 +210,7 @@ struct RuntimeReconciler: Sendable {
         if current?.reason != previous?.reason, current?.status == "False",
             current?.reason == "InvalidRuntime" || current?.reason == "Unschedulable"
         {
+            context.logger.warning("runtime \(id) is not Ready: \(current?.reason ?? ""): \(current?.message ?? "")")
             context.events.record(
                 .init(
                     object: OperatorContext.involved(runtime), kind: .warning, reason: current?.reason ?? "",

@@ -102,6 +102,12 @@ final class ReconcileLog: Sendable {
         #expect(await waitUntil { queue.len == 0 && queue.processingCount == 0 })
         #expect(log.maxInFlight == 1)
         for index in 0..<5 { #expect(log.count("key-\(index)") >= 1) }
+        let maxConcurrent = try metrics.expectGauge(
+            "controller_runtime_max_concurrent_reconciles", [("controller", "pods")])
+        #expect(maxConcurrent.lastValue == 4)
+        let active = try metrics.expectMeter("controller_runtime_active_workers", [("controller", "pods")])
+        #expect(active.lastValue == 0, "no worker is active once the queue is drained")
+        #expect(active.values.contains(1))
         running.cancel()
         _ = await running.value
     }

@@ -162,7 +162,7 @@ import Testing
             #expect(try kubectl.run("apply", "-f", manifest.path).contains("agentruntime.roost.dev/coder created"))
             let table = try kubectl.run("get", "agentruntimes")
             let lines = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
-            #expect(lines.first == ["NAME", "MINIDLE", "MAXWORKERS", "IDLE", "BUSY", "AGE"])
+            #expect(lines.first == ["NAME", "MINIDLE", "MAXWORKERS", "IDLE", "BUSY", "STARTING", "READY", "REASON", "AGE"])
             #expect(lines.dropFirst().first?.prefix(3) == ["coder", "2", "5"])
             #expect(try kubectl.run("get", "art", "-o", "name") == "agentruntime.roost.dev/coder\n")
             #expect(try kubectl.run("get", "roost", "-o", "name") == "agentruntime.roost.dev/coder\n")

@@ -43,10 +43,13 @@ import Testing
         let runtime = CRDValidation(RoostCRDs.agentRuntime.object)
         #expect(runtime.names.shortNames == ["art"])
         #expect(runtime.names.listKind == "AgentRuntimeList")
-        #expect(runtime.versions.first?.printerColumns.map(\.name) == ["MinIdle", "MaxWorkers", "Idle", "Busy", "Age"])
+        #expect(
+            runtime.versions.first?.printerColumns.map(\.name) == [
+                "MinIdle", "MaxWorkers", "Idle", "Busy", "Starting", "Ready", "Reason", "Age",
+            ])
         let session = CRDValidation(RoostCRDs.agentSession.object)
         #expect(session.names.shortNames == ["ases"])
-        #expect(session.versions.first?.printerColumns.map(\.name) == ["Runtime", "Phase", "Node", "Placement", "Age"])
+        #expect(session.versions.first?.printerColumns.map(\.name) == ["Runtime", "Phase", "Node", "Placement", "Reason", "Age"])
         #expect(session.versions.first?.printerColumns.map(\.jsonPath).contains(".status.placement.kind") == true)
     }
 
