@@ -94,6 +94,7 @@ struct PlacementBench: AsyncParsableCommand {
         defer { informerTask.cancel() }
         while !sessionInformer.hasSynced { try await Task.sleep(for: .milliseconds(10)) }
         let before = sim.stats.counts
+        let auditStart = sim.stats.auditLog.last?.time ?? 0
 
         let total = Int(Double(rate) * duration)
         out.note("creating \(total) sessions at \(rate)/s ...")
@@ -155,6 +156,11 @@ struct PlacementBench: AsyncParsableCommand {
         out.add("bound_p99_ms", Self.percentile(latencies, 0.99) * 1000, "ms")
         out.add("writes_per_claim", Double(claimWrites) / Double(claims), "writes")
         out.add("writes_per_session_lifecycle", Double(sessionWrites) / Double(claims), "writes")
+        let conflicts = sim.stats.auditLog.filter { $0.time > auditStart && $0.code == 409 }
+        for entry in Dictionary(grouping: conflicts, by: { "\($0.verb) \($0.resource)" }) {
+            out.note("  409 conflicts \(entry.key): \(entry.value.count)")
+        }
+        out.add("write_conflicts", Double(conflicts.count), "writes")
         out.add("pool_pod_creates", Double(delta("create pods")), "pods")
         out.add("runtime_status_writes", Double(delta("patch agentruntimes")), "writes")
         out.add("events_per_session", Double(delta("create events")) / Double(claims), "writes")

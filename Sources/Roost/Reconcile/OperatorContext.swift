@@ -137,12 +137,18 @@ final class OperatorContext: Sendable {
         }
     }
 
-    // MARK: Claims that lost (B3)
+    // MARK: Worker copies known to be stale (B3)
 
-    /// Remembers that a claim of `worker` at `resourceVersion` answered 409: the cache is
-    /// behind, and the worker is not offered again until the cache shows a newer version.
-    func claimConflicted(worker: ObjectName, resourceVersion: String) {
+    /// Remembers that the cached copy of `worker` at `resourceVersion` is behind: a write made
+    /// against it succeeded (a claim, a release) or answered 409. The worker is neither offered nor
+    /// released again until the cache shows a newer version.
+    func workerStale(_ worker: ObjectName, resourceVersion: String) {
         conflicts.withLock { $0[worker] = resourceVersion }
+    }
+
+    /// Whether the cached copy of `pod` is known to be stale (see ``workerStale(_:resourceVersion:)``).
+    func isStale(_ pod: CoreV1.Pod) -> Bool {
+        conflicts.withLock { $0[ObjectName(pod.metadata)] == pod.metadata.resourceVersion }
     }
 
     /// Workers whose cached copy is known to be stale.

@@ -74,12 +74,13 @@ struct PlacementReconciler: Sendable {
         } catch {
             context.expectations.forgetBinding(session: session.id)
             if error.isConflict || error.isNotFound {
-                context.claimConflicted(worker: worker.id, resourceVersion: worker.resourceVersion)
+                context.workerStale(worker.id, resourceVersion: worker.resourceVersion)
                 context.metrics.decisionDropped(reason: DropReason.workerTaken.rawValue)
                 return true
             }
             throw error
         }
+        context.workerStale(worker.id, resourceVersion: worker.resourceVersion)
         try await recordBinding(
             session, pod: (try? CoreV1.Pod.decode(stored.encoded())) ?? CoreV1.Pod(),
             placement: AgentSession.Placement(kind: .claimed, reason: reason.rawValue, warm: true), event: "Bound",

@@ -59,7 +59,8 @@ struct RuntimeReconciler: Sendable {
     /// Event naming the missing session.
     private func releaseOrphans(of runtime: AgentRuntime) async throws {
         let key = OperatorContext.key(runtime.metadata.namespace, runtime.metadata.name)
-        for pod in context.pods.byIndex(OperatorContext.PodIndex.runtime, key) where pod.metadata.deletionTimestamp == nil {
+        for pod in context.pods.byIndex(OperatorContext.PodIndex.runtime, key)
+        where pod.metadata.deletionTimestamp == nil && !context.isStale(pod) {
             guard let session = pod.metadata.annotations[RoostAnnotation.session], !session.isEmpty else { continue }
             let sessionID = ObjectName(namespace: pod.metadata.namespace, name: session)
             guard context.sessions.get(sessionID) == nil,
@@ -82,6 +83,8 @@ struct RuntimeReconciler: Sendable {
     ) async throws(WriteError) -> Bool {
         let id = ObjectName(pod.metadata)
         if pod.metadata.deletionTimestamp != nil { return true }
+        // Released a moment ago against this very copy: the cache has not caught up yet.
+        if context.isStale(pod) { return false }
         var reusable = false
         if let runtime, runtime.spec.pool.reuseWorkers, var worker = WorkerSnapshot(pod: pod) {
             worker.state = .idle
@@ -96,6 +99,7 @@ struct RuntimeReconciler: Sendable {
         do {
             if reusable {
                 try await writes.releaseToIdle(worker: id, resourceVersion: pod.metadata.resourceVersion, now: context.now())
+                context.workerStale(id, resourceVersion: pod.metadata.resourceVersion)
                 context.logger.info("worker \(id) back to idle: \(message)")
                 return false
             }
