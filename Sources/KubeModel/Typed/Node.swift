@@ -1,28 +1,20 @@
 extension CoreV1 {
     /// The slim `Node` (`k8s.io/api/core/v1/types.go`): what placement reads.
-    public struct Node: Sendable, Equatable, KubeDecodable {
+    public struct Node: Sendable, Equatable, KubeObject {
         public var metadata: ObjectMeta
         public var spec: NodeSpec
         public var status: NodeStatus
+
+        /// An object with every part at its default (what decoding starts from).
+        public init() {
+            self.init(metadata: ObjectMeta())
+        }
 
         /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(metadata: ObjectMeta = ObjectMeta(), spec: NodeSpec = NodeSpec(), status: NodeStatus = NodeStatus()) {
             self.metadata = metadata
             self.spec = spec
             self.status = status
-        }
-
-        public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> Node {
-            var node = Node()
-            try reader.readObject { key, reader throws(JSONSyntaxError) in
-                switch key {
-                case "metadata": try reader.read(&node.metadata)
-                case "spec": try reader.read(&node.spec)
-                case "status": try reader.read(&node.status)
-                default: break
-                }
-            }
-            return node
         }
     }
 

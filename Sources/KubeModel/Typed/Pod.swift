@@ -7,29 +7,21 @@ public enum CoreV1 {}
 extension CoreV1 {
     /// The slim `Pod` (`k8s.io/api/core/v1/types.go`) Roost caches: what placement, the warm pool
     /// and status tracking read. Everything else in the object is skipped while decoding.
-    public struct Pod: Sendable, Equatable, KubeDecodable {
+    public struct Pod: Sendable, Equatable, KubeObject {
         public var metadata: ObjectMeta
         public var spec: PodSpec
         public var status: PodStatus
+
+        /// An object with every part at its default (what decoding starts from).
+        public init() {
+            self.init(metadata: ObjectMeta())
+        }
 
         /// Memberwise initializer; omitted fields take their Go zero value (empty, 0, false, nil).
         public init(metadata: ObjectMeta = ObjectMeta(), spec: PodSpec = PodSpec(), status: PodStatus = PodStatus()) {
             self.metadata = metadata
             self.spec = spec
             self.status = status
-        }
-
-        public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> Pod {
-            var pod = Pod()
-            try reader.readObject { key, reader throws(JSONSyntaxError) in
-                switch key {
-                case "metadata": try reader.read(&pod.metadata)
-                case "spec": try reader.read(&pod.spec)
-                case "status": try reader.read(&pod.status)
-                default: break
-                }
-            }
-            return pod
         }
     }
 

@@ -7,7 +7,7 @@ import KubeRuntime
 /// Decoding reads only the modelled fields and fills every absent one with the default the CRD
 /// declares (the server applies the same defaults, but objects from other sources must behave
 /// alike). `spec.template` is kept whole as a ``JSONValue`` so every field the user wrote survives.
-public struct AgentRuntime: Sendable, Equatable, Cacheable {
+public struct AgentRuntime: Sendable, Equatable, Cacheable, KubeObject {
     /// `kind` of the object.
     public static let kind = "AgentRuntime"
     /// The resource name in URLs: `/apis/roost.dev/v1alpha1/namespaces/NS/agentruntimes`.
@@ -20,26 +20,16 @@ public struct AgentRuntime: Sendable, Equatable, Cacheable {
     /// The pool as Roost last counted it.
     public var status: Status
 
+    /// An object with every part at its default (what decoding starts from).
+    public init() {
+        self.init(metadata: ObjectMeta())
+    }
+
     /// An object with the given parts; omitted parts take their defaults.
     public init(metadata: ObjectMeta = ObjectMeta(), spec: Spec = Spec(), status: Status = Status()) {
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Reads an object, skipping unknown members and filling absent spec fields with their defaults.
-    /// - Throws: ``JSONSyntaxError`` (with the field path) for malformed JSON or a value of the wrong JSON type.
-    public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> AgentRuntime {
-        var runtime = AgentRuntime()
-        try reader.readObject { key, reader throws(JSONSyntaxError) in
-            switch key {
-            case "metadata": try reader.read(&runtime.metadata)
-            case "spec": try reader.read(&runtime.spec)
-            case "status": try reader.read(&runtime.status)
-            default: break
-            }
-        }
-        return runtime
     }
 }
 

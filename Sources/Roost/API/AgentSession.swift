@@ -5,7 +5,7 @@ import KubeRuntime
 /// AgentRuntime in the same namespace, and where and how fast it got one.
 ///
 /// Decoding fills absent spec fields with the CRD's defaults, as the server does.
-public struct AgentSession: Sendable, Equatable, Cacheable {
+public struct AgentSession: Sendable, Equatable, Cacheable, KubeObject {
     /// `kind` of the object.
     public static let kind = "AgentSession"
     /// The resource name in URLs: `/apis/roost.dev/v1alpha1/namespaces/NS/agentsessions`.
@@ -18,26 +18,16 @@ public struct AgentSession: Sendable, Equatable, Cacheable {
     /// The session's progress and its worker.
     public var status: Status
 
+    /// An object with every part at its default (what decoding starts from).
+    public init() {
+        self.init(metadata: ObjectMeta())
+    }
+
     /// An object with the given parts; omitted parts take their defaults.
     public init(metadata: ObjectMeta = ObjectMeta(), spec: Spec = Spec(), status: Status = Status()) {
         self.metadata = metadata
         self.spec = spec
         self.status = status
-    }
-
-    /// Reads an object, skipping unknown members and filling absent spec fields with their defaults.
-    /// - Throws: ``JSONSyntaxError`` (with the field path) for malformed JSON or a value of the wrong JSON type.
-    public static func decode(from reader: inout JSONReader) throws(JSONSyntaxError) -> AgentSession {
-        var session = AgentSession()
-        try reader.readObject { key, reader throws(JSONSyntaxError) in
-            switch key {
-            case "metadata": try reader.read(&session.metadata)
-            case "spec": try reader.read(&session.spec)
-            case "status": try reader.read(&session.status)
-            default: break
-            }
-        }
-        return session
     }
 
     /// The session's condition types.
