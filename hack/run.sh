@@ -5,6 +5,7 @@
 # Extra arguments go to `roost demo`, e.g. `bash hack/run.sh --json` or `--seed 7`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash hack/setup.sh
-swift build -c release --product roost
+# Setup and build report on stderr, so stdout carries only the demo's report (`--json | jq`).
+bash hack/setup.sh 1>&2
+swift build -c release --product roost 1>&2
 exec .build/release/roost demo "$@"

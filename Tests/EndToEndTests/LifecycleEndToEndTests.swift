@@ -87,4 +87,34 @@ private let template: JSONValue = ["spec": ["containers": [["name": "agent", "im
             })
         #expect(try await cluster.workers().allSatisfy { $0.metadata.labels[RoostLabel.templateHash] == hash })
     }
+
+    @Test func aSessionStrandedOnAnUnschedulableWorkerGetsANewOneWhenTheTemplateIsFixed() async throws {
+        let cluster = try await RoostCluster()
+        defer { Task { await cluster.shutdown() } }
+        try cluster.startOperator()
+        let picky: JSONValue = [
+            "spec": ["containers": [["name": "agent", "image": "coder:1"]], "nodeSelector": ["disk": "ssd"]]
+        ]
+        try await cluster.createRuntime("coder", spec: ["template": picky, "pool": ["maxWorkers": 1]])
+        try await cluster.createSession("s1", runtime: "coder")
+        #expect(
+            try await eventually {
+                try await cluster.session("s1")?.status.conditions.first { $0.type == "Bound" }?.reason == "Unschedulable"
+            })
+        let stranded = try #require(try await cluster.session("s1")?.status.podName)
+        let events = try await cluster.client.list(.events, namespace: cluster.namespace)["items"]?.arrayValue ?? []
+        #expect(events.contains { $0["reason"] == "PlacementFailed" && $0["involvedObject"]?["name"] == "s1" })
+        #expect(
+            try await eventually {
+                try await cluster.runtime("coder").status.conditions.first { $0.type == "Ready" }?.reason == "Unschedulable"
+            })
+
+        _ = try await cluster.client.patch(
+            ClusterWrites.agentRuntimes, namespace: cluster.namespace, name: "coder",
+            .merge(["spec": ["template": ["spec": ["nodeSelector": .null]]]]))
+        #expect(try await eventually(timeout: 30) { try await cluster.session("s1")?.status.phase == .ready })
+        let session = try #require(try await cluster.session("s1"))
+        #expect(session.status.podName != stranded, "a new worker of the fixed template")
+        #expect(try await eventually { try await cluster.workers().allSatisfy { $0.metadata.name != stranded } })
+    }
 }

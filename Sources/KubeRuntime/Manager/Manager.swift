@@ -186,7 +186,7 @@ public final class Manager: Sendable {
             return outcome
         }
         if case .failure(let error) = outcome {
-            if let failure = error as? ProbeServer.BindError { throw .serviceFailed("probe server", failure.description) }
+            if let failure = error as? ProbeServer.BindError { throw .serviceFailed("HTTP server", failure.description) }
             throw .serviceFailed("service group", "\(error)")
         }
         if let reason = leadingService.lostLeadership {

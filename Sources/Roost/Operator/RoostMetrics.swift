@@ -10,6 +10,19 @@ public struct RoostMetrics: Sendable {
         self.factory = factory
     }
 
+    /// Creates every labelled counter whose labels are known in advance at 0, so dashboards and
+    /// alerts see the series before the first event.
+    func registerSeries() {
+        for reason in DropReason.allCases {
+            _ = Counter(label: "roost_decisions_dropped_total", dimensions: [("reason", reason.rawValue)], factory: factory)
+        }
+        for result in ["success", "failure", "skipped", "unchanged"] {
+            _ = Counter(label: "roost_last_node_writes_total", dimensions: [("result", result)], factory: factory)
+        }
+        _ = Counter(label: "roost_reaps_total", factory: factory)
+        Gauge(label: "roost_pending_sessions", factory: factory).record(0)
+    }
+
     /// Session created → bound to a worker (`roost_placement_latency_seconds`, histogram).
     func placementLatency(_ seconds: Double) {
         Metrics.Timer(label: "roost_placement_latency_seconds", preferredDisplayUnit: .seconds, factory: factory)

@@ -93,9 +93,9 @@ struct PlacementReconciler: Sendable {
         _ session: SessionSnapshot, pod: CoreV1.Pod, placement: AgentSession.Placement, event: String, message: String
     ) async throws(WriteError) {
         let boundAt = context.now()
+        let node = pod.spec.nodeName.isEmpty ? "" : " on node \(pod.spec.nodeName)"
         context.logger.info(
-            "session \(session.id) \(placement.kind.rawValue) worker \(pod.metadata.name) (\(placement.reason))",
-            metadata: ["node": "\(pod.spec.nodeName)", "boundSeconds": "\(boundAt - session.createdAt)"])
+            "session \(session.id) \(placement.kind.rawValue) worker \(pod.metadata.name)\(node) (\(placement.reason))")
         context.metrics.claim(kind: placement.kind.rawValue, reason: placement.reason)
         context.metrics.placementLatency(boundAt - session.createdAt)
         try await SessionStatusWriter(context: context, writes: writes).bound(
@@ -108,8 +108,9 @@ struct PlacementReconciler: Sendable {
 
     private func spawn(for session: SessionSnapshot, reason: SpawnReason, runtime: RuntimeSnapshot?) async throws(WriteError) {
         guard let agentRuntime = context.runtimes.get(session.runtimeID), let runtime else { return }
-        let name = WorkerPod.spawnedName(runtime: runtime.id.name, sessionUID: session.uid)
         let machine = session.machine(in: runtime)
+        let name = WorkerPod.spawnedName(
+            runtime: runtime.id.name, sessionUID: session.uid, templateHash: agentRuntime.templateHash(machine: machine))
         let pod: JSONValue
         do {
             pod = try WorkerPod.make(

@@ -176,8 +176,12 @@ struct RuntimeReconciler: Sendable {
                 idle += 1
             } else {
                 starting += 1
+            }
+            // Any worker the scheduler cannot place, idle or spawned for a session, is the
+            // runtime's problem to surface.
+            if !worker.ready, worker.nodeName.isEmpty, unschedulable == nil {
                 let scheduled = context.pods.get(worker.id)?.status.conditions.first { $0.type == "PodScheduled" }
-                if scheduled?.status == "False", scheduled?.reason == "Unschedulable", unschedulable == nil {
+                if scheduled?.status == "False", scheduled?.reason == "Unschedulable" {
                     unschedulable = "worker \(worker.id.name): \(scheduled?.message ?? "")"
                 }
             }
@@ -196,6 +200,12 @@ struct RuntimeReconciler: Sendable {
         } else if idle >= minIdle {
             status.conditions.set(
                 "Ready", status: "True", reason: "PoolReady", message: "\(idle) idle of minIdle \(minIdle)", now: now)
+        } else if idle + busy + starting >= runtime.spec.pool.maxWorkers {
+            status.conditions.set(
+                "Ready", status: "False", reason: "PoolAtCapacity",
+                message:
+                    "\(idle) idle of minIdle \(minIdle): the runtime is at maxWorkers (\(idle + busy + starting)/\(runtime.spec.pool.maxWorkers))",
+                now: now)
         } else {
             status.conditions.set(
                 "Ready", status: "False", reason: "PoolFilling",

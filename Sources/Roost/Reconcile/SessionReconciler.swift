@@ -79,11 +79,37 @@ struct SessionReconciler: Sendable {
                 return .done
             }
         }
+        if let runtime, try await replaceIfStranded(session, worker: worker, runtime: runtime) { return .done }
         try await SessionStatusWriter(context: context, writes: writes).track(id, pod: worker)
         if let runtime, runtime.spec.maxSessionDuration.seconds > 0 {
             return .requeueAfter(max(1, runtime.spec.maxSessionDuration.seconds - (context.now() - created)))
         }
         return .done
+    }
+
+    /// A worker spawned for the session that the scheduler never placed, made from a template the
+    /// runtime no longer has (the user fixed what made it unschedulable), would hold the session
+    /// and a slot of `maxWorkers` until `maxSessionDuration`. It is replaced: the session goes back
+    /// to Pending (its status first, so it is never without a record of its worker), then the
+    /// worker is deleted, and the next placement cycle gives the session a worker of the current
+    /// template.
+    /// - Returns: true when the worker is being replaced.
+    private func replaceIfStranded(_ session: AgentSession, worker: CoreV1.Pod, runtime: AgentRuntime) async throws
+        -> Bool
+    {
+        guard worker.spec.nodeName.isEmpty, runtime.usabilityProblem() == nil,
+            let machine = worker.metadata.labels[RoostLabel.machine],
+            worker.metadata.labels[RoostLabel.templateHash] != runtime.templateHash(machine: machine)
+        else { return false }
+        let id = ObjectName(session.metadata)
+        let message =
+            "worker \(worker.metadata.name) was never scheduled and the runtime's template has changed; placing the session again"
+        try await SessionStatusWriter(context: context, writes: writes).replacing(id, message: message)
+        try await writes.deleteWorker(ObjectName(worker.metadata), uid: worker.metadata.uid, resourceVersion: nil)
+        context.logger.info("session \(id): \(message)")
+        context.events.record(
+            .init(object: OperatorContext.involved(session), kind: .normal, reason: "Replacing", message: message))
+        return true
     }
 
     /// Live workers naming the session, busy ones first.

@@ -111,13 +111,37 @@ struct SessionStatusWriter: Sendable {
         }
     }
 
-    /// Marks a session finished: phase `phase` (Released or Failed) with `message`; the worker
-    /// fields are kept for the record.
+    /// Puts a bound session back to Pending with no worker (its worker is being replaced).
+    func replacing(_ id: ObjectName, message: String) async throws(WriteError) {
+        try await update(id) { session, now in
+            var status = session.status
+            status.phase = .pending
+            status.podName = ""
+            status.nodeName = ""
+            status.podIP = ""
+            status.placement = nil
+            status.createdToBoundSeconds = nil
+            status.createdToReadySeconds = nil
+            status.message = message
+            status.conditions.set(
+                AgentSession.ConditionType.bound, status: "False", reason: "Replacing", message: message, now: now)
+            status.conditions.set(
+                AgentSession.ConditionType.ready, status: "False", reason: "Replacing", message: message, now: now)
+            return status
+        }
+    }
+
+    /// Marks a session finished: phase `phase` (Released or Failed) with `message`, `Bound` and
+    /// `Ready` False; the worker fields are kept for the record.
     func finished(_ id: ObjectName, phase: AgentSession.Phase, reason: String, message: String) async throws(WriteError) {
         try await update(id) { session, now in
             var status = session.status
             status.phase = phase
             status.message = message
+            let worker = status.podName.isEmpty ? "its worker" : "worker \(status.podName)"
+            status.conditions.set(
+                AgentSession.ConditionType.bound, status: "False", reason: phase == .failed ? reason : "Released",
+                message: phase == .failed ? message : "\(worker) was released: \(message)", now: now)
             status.conditions.set(AgentSession.ConditionType.ready, status: "False", reason: reason, message: message, now: now)
             return status
         }

@@ -10,12 +10,13 @@ enum WorkerPod {
         case session(name: String, scheduled: Bool)
     }
 
-    /// The name of the worker spawned for a session: derived from the session's uid, so a
-    /// create retried after a lost response answers AlreadyExists instead of making a second
-    /// worker for the same session.
-    static func spawnedName(runtime: String, sessionUID: String) -> String {
+    /// The name of the worker spawned for a session: derived from the session's uid and the
+    /// template hash, so a create retried after a lost response answers AlreadyExists instead of
+    /// making a second worker for the same session, while a replacement made from a new template
+    /// (see the session reconciler) gets a name of its own.
+    static func spawnedName(runtime: String, sessionUID: String, templateHash: String) -> String {
         let suffix = sessionUID.lowercased().filter { $0.isLetter || $0.isNumber }.prefix(10)
-        return "\(runtime.prefix(200))-s-\(suffix)"
+        return "\(runtime.prefix(200))-s-\(suffix)-\(templateHash.prefix(5))"
     }
 
     /// The pod object for a new worker.
