@@ -32,6 +32,19 @@ struct APISchema: Sendable {
         return schema
     }
 
+    /// The root schema of a Roost kind: `apiVersion`, `kind`, `metadata`, then `spec` and `status`.
+    static func kind(_ kind: String, _ description: String, spec: APISchema, status: APISchema) -> APISchema {
+        object(
+            description,
+            [
+                "apiVersion": .string("APIVersion of the object: \(RoostAPI.apiVersion)."),
+                "kind": .string("Kind of the object: \(kind)."),
+                "metadata": .object("Standard object metadata.", [:]),
+                "spec": spec,
+                "status": status,
+            ])
+    }
+
     /// An object whose members the server keeps whatever they are
     /// (`x-kubernetes-preserve-unknown-fields`), optionally with some members described.
     static func preservedObject(_ description: String, _ properties: KeyValuePairs<String, APISchema> = [:]) -> APISchema {

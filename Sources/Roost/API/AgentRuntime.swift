@@ -285,15 +285,9 @@ extension AgentRuntime {
 extension AgentRuntime {
     /// The `openAPIV3Schema` of the AgentRuntime CRD, from the defaults and limits above.
     static var schema: APISchema {
-        .object(
-            "A kind of worker (a pod template with machine presets) and the warm pool Roost keeps of it.",
-            [
-                "apiVersion": .string("APIVersion of the object: roost.dev/v1alpha1."),
-                "kind": .string("Kind of the object: AgentRuntime."),
-                "metadata": .object("Standard object metadata.", [:]),
-                "spec": Spec.schema,
-                "status": Status.schema,
-            ])
+        .kind(
+            "AgentRuntime", "A kind of worker (a pod template with machine presets) and the warm pool Roost keeps of it.",
+            spec: Spec.schema, status: Status.schema)
     }
 }
 

@@ -303,15 +303,9 @@ extension AgentSession {
 extension AgentSession {
     /// The `openAPIV3Schema` of the AgentSession CRD, from the defaults and enums above.
     static var schema: APISchema {
-        .object(
-            "A request for one worker of an AgentRuntime in the same namespace.",
-            [
-                "apiVersion": .string("APIVersion of the object: roost.dev/v1alpha1."),
-                "kind": .string("Kind of the object: AgentSession."),
-                "metadata": .object("Standard object metadata.", [:]),
-                "spec": Spec.schema,
-                "status": Status.schema,
-            ])
+        .kind(
+            "AgentSession", "A request for one worker of an AgentRuntime in the same namespace.", spec: Spec.schema,
+            status: Status.schema)
     }
 }
 
