@@ -117,4 +117,25 @@ private let template: JSONValue = ["spec": ["containers": [["name": "agent", "im
         #expect(session.status.podName != stranded, "a new worker of the fixed template")
         #expect(try await eventually { try await cluster.workers().allSatisfy { $0.metadata.name != stranded } })
     }
+
+    @Test func aSessionPastMaxSessionDurationIsReleasedAndItsWorkerReturns() async throws {
+        let cluster = try await RoostCluster()
+        defer { Task { await cluster.shutdown() } }
+        try cluster.startOperator()
+        try await cluster.createRuntime(
+            "coder", spec: ["template": template, "pool": ["minIdle": 1], "maxSessionDuration": "2s"])
+        #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 1 })
+        try await cluster.createSession("s1", runtime: "coder")
+        #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
+        let worker = try #require(try await cluster.session("s1")?.status.podName)
+        #expect(try await eventually(timeout: 30) { try await cluster.session("s1")?.status.phase == .released })
+        let session = try #require(try await cluster.session("s1"))
+        #expect(session.status.message.contains("maxSessionDuration"), "\(session.status.message)")
+        #expect(session.status.conditions.first { $0.type == "Bound" }?.reason == "Released")
+        #expect(
+            try await eventually {
+                try await cluster.workers().first { $0.metadata.name == worker }?.state == "idle"
+            })
+        #expect(try await eventually { try await cluster.session("s1")?.metadata.finalizers.isEmpty == true })
+    }
 }
