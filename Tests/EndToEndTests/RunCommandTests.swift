@@ -146,7 +146,8 @@ import Testing
             "roost_placement_latency_seconds", "roost_claims_total", "roost_workers", "roost_pending_sessions",
             "roost_scheduling_cycle_duration_seconds", "roost_informer_objects", "workqueue_depth",
             "workqueue_adds_total", "controller_runtime_reconcile_total", "rest_client_requests_total",
-            "rest_client_request_duration_seconds", "leader_election_master_status",
+            "rest_client_request_duration_seconds", "leader_election_master_status", "process_resident_memory_bytes",
+            "process_cpu_seconds_total", "controller_runtime_active_workers",
         ]
         let found = await eventually(timeout: 30) {
             let response = try? await transport.send(

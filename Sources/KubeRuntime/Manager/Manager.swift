@@ -105,8 +105,11 @@ public final class Manager: Sendable {
         } catch {
             throw .invalidOptions("\(error)")
         }
-        let servers: [any Service] = [metricsServer, probeServer].compactMap { $0 }
-        parts.withLock { $0.services = servers }
+        var services: [any Service] = [metricsServer, probeServer].compactMap { $0 }
+        if metricsServer != nil {
+            services.append(RuntimeService(name: "process-metrics") { await ProcessMetrics().run() })
+        }
+        parts.withLock { $0.services = services }
     }
 
     /// Adds a part every replica runs from the start to the end (an informer, a server). Parts
