@@ -34,8 +34,10 @@ public struct Demo: Sendable {
     public struct Placement: Sendable, Equatable {
         public var session: String
         public var runtime: String
-        /// `schedule` for scheduled sessions, else the trigger source.
-        public var trigger: String
+        /// `spec.triggerSource`.
+        public var triggerSource: String
+        /// `spec.rootTriggerSource`, when set (it wins: `schedule` there makes the session scheduled).
+        public var rootTriggerSource: String?
         public var machine: String
         /// `claimed` or `spawned`; empty when the session was never bound.
         public var kind: String

@@ -8,7 +8,9 @@ extension Demo.Report {
         let rows: [JSONValue] = placements.map { placement in
             [
                 "session": .string(placement.session), "runtime": .string(placement.runtime),
-                "trigger": .string(placement.trigger), "machine": .string(placement.machine),
+                "triggerSource": .string(placement.triggerSource),
+                "rootTriggerSource": placement.rootTriggerSource.map(JSONValue.string) ?? .null,
+                "machine": .string(placement.machine),
                 "kind": .string(placement.kind), "reason": .string(placement.reason), "start": .string(placement.start),
                 "node": .string(placement.node), "pool": .string(placement.pool),
                 "createdToBoundSeconds": number(placement.createdToBound),
@@ -38,7 +40,9 @@ extension Demo.Report {
         var rows = [header]
         for placement in placements {
             rows.append([
-                placement.session, placement.runtime, placement.trigger, placement.machine,
+                placement.session, placement.runtime,
+                placement.rootTriggerSource.map { "\(placement.triggerSource) (root \($0))" } ?? placement.triggerSource,
+                placement.machine,
                 placement.kind.isEmpty ? "-" : placement.kind, placement.reason.isEmpty ? "-" : placement.reason,
                 placement.start.isEmpty ? "-" : placement.start, placement.pool.isEmpty ? "-" : placement.pool,
                 placement.node.isEmpty ? "-" : placement.node,

@@ -13,7 +13,8 @@ struct Workload: Sendable {
         var at: Double
         var name: String
         var runtime: String
-        var trigger: String
+        var triggerSource: String
+        var rootTriggerSource: String?
         var machine: String
         var object: JSONValue
     }
@@ -49,7 +50,8 @@ struct Workload: Sendable {
             ]
             arrivals.append(
                 Arrival(
-                    at: time, name: name, runtime: runtime, trigger: scheduledRoot ? "schedule (root)" : trigger,
+                    at: time, name: name, runtime: runtime, triggerSource: trigger,
+                    rootTriggerSource: scheduledRoot ? "schedule" : nil,
                     machine: machine, object: object))
             lifetimes[name] = Double.random(in: configuration.lifetime, using: &random)
         }
@@ -145,7 +147,8 @@ final class Tracker: Sendable {
                 }
                 let waited = status?.conditions.first { $0.type == "Bound" && $0.reason != "Claimed" && $0.reason != "Spawned" }
                 return Demo.Placement(
-                    session: name, runtime: arrival.runtime, trigger: arrival.trigger, machine: arrival.machine, kind: kind,
+                    session: name, runtime: arrival.runtime, triggerSource: arrival.triggerSource,
+                    rootTriggerSource: arrival.rootTriggerSource, machine: arrival.machine, kind: kind,
                     reason: status?.placement?.reason ?? waited?.reason ?? "", start: start, node: status?.nodeName ?? "",
                     pool: status.flatMap { pools[$0.nodeName] } ?? "",
                     createdToBound: state.boundAt[name].map { $0 - created },
