@@ -129,7 +129,17 @@ extension APIServer {
         let types = registry.all.filter { $0.group == group && $0.version == version }
         guard !types.isEmpty else { return .error(.notFoundPath()) }
         var paths = JSONObject()
+        var schemas = JSONObject()
         for type in types {
+            // A custom resource's schema, named and tagged as kube-apiserver publishes it
+            // (`k8s.io/apiextensions-apiserver/pkg/controller/openapi/builder`), so `kubectl explain` finds it.
+            if type.isCustom, var schema = registry.customVersion(of: type)?.openAPISchema?.objectValue {
+                let reversedGroup = type.group.split(separator: ".").reversed().joined(separator: ".")
+                schema["x-kubernetes-group-version-kind"] = [
+                    ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
+                ]
+                schemas["\(reversedGroup).\(type.version).\(type.kind)"] = .object(schema)
+            }
             let base = type.groupVersionPath + (type.namespaced ? "/namespaces/{namespace}/" : "/") + type.plural + "/{name}"
             let gvk: JSONValue = ["group": .string(type.group), "version": .string(type.version), "kind": .string(type.kind)]
             let content: JSONObject = [
@@ -155,7 +165,7 @@ extension APIServer {
         }
         return .json([
             "openapi": "3.0.0", "info": ["title": "Kubernetes", "version": .string(options.gitVersion)],
-            "paths": .object(paths), "components": ["schemas": .object(JSONObject())],
+            "paths": .object(paths), "components": ["schemas": .object(schemas)],
         ])
     }
 

@@ -10,6 +10,8 @@ public struct CustomResourceVersion: Sendable {
     /// `additionalPrinterColumns` of this version.
     public var printerColumns: [CRDValidation.PrinterColumn]
     public var storage: Bool
+    /// `schema.openAPIV3Schema` as written, published in the group version's OpenAPI v3 document.
+    public var openAPISchema: JSONValue?
 }
 
 /// Every resource the server serves right now: the built-in ones and those defined by
@@ -120,7 +122,8 @@ public final class ResourceRegistry: Sendable {
                 categories: crd.names.categories, subresources: subresources, extraFieldLabels: selectable,
                 isCustom: true, listKind: crd.names.listKind)
             return CustomResourceVersion(
-                type: type, structural: version.schema, printerColumns: version.printerColumns, storage: version.storage)
+                type: type, structural: version.schema, printerColumns: version.printerColumns, storage: version.storage,
+                openAPISchema: raw?["schema"]?["openAPIV3Schema"])
         }
     }
 }

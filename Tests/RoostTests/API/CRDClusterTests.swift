@@ -167,6 +167,10 @@ import Testing
             #expect(try kubectl.run("get", "art", "-o", "name") == "agentruntime.roost.dev/coder\n")
             #expect(try kubectl.run("get", "roost", "-o", "name") == "agentruntime.roost.dev/coder\n")
             #expect(try kubectl.run("get", "ases").isEmpty)
+            // The CRD schemas are published in OpenAPI v3, so kubectl explain reads their descriptions.
+            let explained = try kubectl.run("explain", "agentruntime.spec.pool")
+            #expect(explained.contains("minIdle"), "\(explained)")
+            #expect(explained.contains("GROUP:      roost.dev") || explained.contains("roost.dev"))
         }
     }
 }
