@@ -170,6 +170,7 @@ public final class RoostOperator: Sendable {
                 group.addTask { await controller.run() }
             }
             group.addTask { [context] in await context.events.run() }
+            group.addTask { [context] in await context.lastNodes.run(writes: writes, logger: context.logger) }
             group.addTask { [self] in
                 while !hasSynced {
                     do { try await Task.sleep(for: .milliseconds(50)) } catch { return }

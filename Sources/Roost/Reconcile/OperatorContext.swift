@@ -32,6 +32,8 @@ final class OperatorContext: Sendable {
     let expectations = Expectations()
     let metrics: RoostMetrics
     let events: EventRecorder
+    /// B6 write-backs, sent while leading.
+    let lastNodes: LastNodeWriter
     let client: KubeClient
     let logger: Logger
     let policy: WorkerPolicy
@@ -65,6 +67,7 @@ final class OperatorContext: Sendable {
         self.configuration = configuration
         self.metrics = metrics
         self.events = events
+        self.lastNodes = LastNodeWriter(metrics: metrics)
         self.client = client
         self.logger = logger
         self.policy = WorkerPolicy(affinity: configuration.affinity)

@@ -87,28 +87,15 @@ struct SessionStatusWriter: Sendable {
         }
     }
 
-    /// B6: merge-patches the runtime's `roost.dev/last-node` in the background with its own 5 s
-    /// timeout; failures are logged and counted, never fail the session; skipped once the term ended.
+    /// B6: queues the runtime's `roost.dev/last-node` write-back (sent by the
+    /// ``LastNodeWriter`` of the current term), unless stickiness is off or it already names the node.
     private func writeLastNode(runtime: AgentRuntime, node: String) {
         guard runtime.spec.nodeStickiness.enabled, !node.isEmpty else { return }
-        let id = ObjectName(runtime.metadata)
         guard runtime.metadata.annotations[RoostAnnotation.lastNode] != node else {
             context.metrics.lastNodeWrite(result: "unchanged")
             return
         }
-        let writes = writes
-        let context = context
-        Task {
-            do throws(WriteError) {
-                try await writes.writeLastNode(runtime: id, node: node)
-                context.metrics.lastNodeWrite(result: "success")
-            } catch .leadershipLost {
-                context.metrics.lastNodeWrite(result: "skipped")
-            } catch {
-                context.metrics.lastNodeWrite(result: "failure")
-                context.logger.warning("could not write \(RoostAnnotation.lastNode)=\(node) on runtime \(id): \(error)")
-            }
-        }
+        context.lastNodes.request(runtime: ObjectName(runtime.metadata), node: node)
     }
 
     /// Puts a bound session back to Pending with no worker (its worker is being replaced).
