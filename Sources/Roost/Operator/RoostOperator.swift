@@ -212,7 +212,11 @@ public final class RoostOperator: Sendable {
             context.workersOrNodesChanged()
             switch delta {
             case .added:
-                if let runtime = pod.metadata.labels[RoostLabel.runtime] {
+                // Pool workers are created idle; a worker spawned busy for a session is not one of
+                // the pool's expected creations.
+                if let runtime = pod.metadata.labels[RoostLabel.runtime],
+                    pod.metadata.labels[RoostLabel.state] == WorkerState.idle.rawValue
+                {
                     context.expectations.creationObserved(runtime: ObjectName(namespace: id.namespace, name: runtime))
                 }
                 context.expectations.observeWorker(id, servingSession: pod.metadata.annotations[RoostAnnotation.session])
