@@ -105,4 +105,32 @@ private let container: JSONValue = [["name": "agent", "image": "ghcr.io/roost-de
         #expect(survivor.spec.nodeName == oldest.spec.nodeName, "the worker on the oldest-seen node is kept")
         #expect(survivor.state == "idle")
     }
+
+    @Test func theSteadyPoolSurvivesWatchDropsCompactionAndARestartWithoutWrites() async throws {
+        let cluster = try await RoostCluster()
+        defer { Task { await cluster.shutdown() } }
+        let first = try cluster.startOperator()
+        try await cluster.createRuntime(
+            "coder",
+            spec: ["template": ["spec": ["containers": container]], "pool": ["minIdle": 2], "nodeStickiness": ["enabled": true]])
+        try await cluster.createSession("s1", runtime: "coder")
+        #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
+        #expect(try await eventually { try await cluster.workers().filter { $0.isReady && $0.state == "idle" }.count == 2 })
+        try await Task.sleep(for: .seconds(1.5))
+        func writes() -> Int {
+            cluster.sim.stats.auditLog.filter {
+                ["create", "patch", "update", "delete"].contains($0.verb)
+                    && ($0.resource == "pods" || $0.resource.hasPrefix("agent"))
+            }.count
+        }
+        let before = writes()
+        cluster.sim.store.terminateAllWatches()
+        cluster.sim.store.compact()
+        try await Task.sleep(for: .seconds(1.5))
+        await cluster.kill(first)
+        try cluster.startOperator()
+        try await Task.sleep(for: .seconds(2.5))
+        #expect(writes() == before, "no pod, session or runtime is written: relists, a restart and resyncs change nothing")
+        #expect(try await cluster.session("s1")?.status.phase == .ready)
+    }
 }
