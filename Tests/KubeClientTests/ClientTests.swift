@@ -445,6 +445,8 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
         let requests = testMetrics.counters(label: "rest_client_requests_total")
         #expect(requests.contains { counter in counter.dimensions.contains { $0 == ("code", "429") } })
         #expect(requests.contains { counter in counter.dimensions.contains { $0 == ("method", "GET") } })
+        let host = fixture.sim.url.replacingOccurrences(of: "http://", with: "")
+        #expect(requests.contains { counter in counter.dimensions.contains { $0 == ("host", host) } })
     }
 
     @Test func connectionFailuresOnSafeVerbsAreRetriedThenReported() async throws {

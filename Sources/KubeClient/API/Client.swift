@@ -37,7 +37,7 @@ public final class KubeClient: Sendable {
     let transport: CurlTransport
     private let ownsTransport: Bool
     let limiter: TokenBucket?
-    let metrics = RequestMetrics()
+    let metrics: RequestMetrics
     let logger: Logger
 
     /// - Parameters:
@@ -51,6 +51,7 @@ public final class KubeClient: Sendable {
         self.configuration = configuration
         self.options = options
         self.logger = logger
+        metrics = RequestMetrics(server: configuration.server)
         if let transport {
             self.transport = transport
             ownsTransport = false
