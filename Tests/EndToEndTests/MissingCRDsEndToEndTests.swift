@@ -31,7 +31,7 @@ import Testing
 
         let transport = try CurlTransport()
         defer { transport.shutdown() }
-        #expect(await waitFor { roost.manager.probeServer?.boundPort != nil })
+        #expect(await eventually { roost.manager.probeServer?.boundPort != nil })
         let readyz = "http://127.0.0.1:\(roost.manager.probeServer?.boundPort ?? 0)/readyz"
         var report = ""
         #expect(

@@ -105,7 +105,7 @@ import Testing
                 "--health-probe-bind-address", "127.0.0.1:0", "--leader-elect", "--leader-election-namespace", "default",
             ],
             environment: ["ROOST_LOG_FORMAT": "json"])
-        #expect(await waitFor { roost.stderr.contains("leading") })
+        #expect(await eventually { roost.stderr.contains("leading") })
         roost.signal(SIGTERM)
         let status = await roost.waitForExit(timeout: 30)
         #expect(status == 0, "\(roost.stderr)")
@@ -167,7 +167,7 @@ import Testing
                 "run", "--kubeconfig", kubeconfig, "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
                 "--leader-elect", "--leader-election-namespace", "default", "--log-format", "text",
             ])
-        #expect(await waitFor { roost.stderr.contains("leading") })
+        #expect(await eventually { roost.stderr.contains("leading") })
         // Every request now takes 10 s: the Lease release makes the graceful shutdown slow.
         sim.faults.latencySeconds = 10
         roost.signal(SIGTERM)
@@ -199,13 +199,4 @@ func freePort() throws -> Int {
     }
     guard bound == 0 else { throw CocoaError(.fileReadUnknown) }
     return Int(UInt16(bigEndian: address.sin_port))
-}
-
-func waitFor(timeout: Double = 20, _ condition: () -> Bool) async -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return condition()
 }

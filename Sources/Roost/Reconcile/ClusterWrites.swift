@@ -40,10 +40,12 @@ public enum WriteError: Error, Sendable, CustomStringConvertible {
 public struct ClusterWrites: Sendable {
     /// The AgentRuntime resource.
     public static let agentRuntimes = ResourceDescriptor(
-        group: RoostAPI.group, version: RoostAPI.version, plural: "agentruntimes", namespaced: true, kind: "AgentRuntime")
+        group: RoostAPI.group, version: RoostAPI.version, plural: AgentRuntime.plural, namespaced: true,
+        kind: AgentRuntime.kind)
     /// The AgentSession resource.
     public static let agentSessions = ResourceDescriptor(
-        group: RoostAPI.group, version: RoostAPI.version, plural: "agentsessions", namespaced: true, kind: "AgentSession")
+        group: RoostAPI.group, version: RoostAPI.version, plural: AgentSession.plural, namespaced: true,
+        kind: AgentSession.kind)
 
     let client: KubeClient
     let term: LeadershipTerm

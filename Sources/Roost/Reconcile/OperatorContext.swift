@@ -344,13 +344,13 @@ final class OperatorContext: Sendable {
     /// The Event target for an object of Roost's.
     static func involved(_ runtime: AgentRuntime) -> EventRecorder.InvolvedObject {
         .init(
-            apiVersion: RoostAPI.apiVersion, kind: "AgentRuntime", namespace: runtime.metadata.namespace,
+            apiVersion: RoostAPI.apiVersion, kind: AgentRuntime.kind, namespace: runtime.metadata.namespace,
             name: runtime.metadata.name, uid: runtime.metadata.uid)
     }
 
     static func involved(_ session: AgentSession) -> EventRecorder.InvolvedObject {
         .init(
-            apiVersion: RoostAPI.apiVersion, kind: "AgentSession", namespace: session.metadata.namespace,
+            apiVersion: RoostAPI.apiVersion, kind: AgentSession.kind, namespace: session.metadata.namespace,
             name: session.metadata.name, uid: session.metadata.uid)
     }
 }

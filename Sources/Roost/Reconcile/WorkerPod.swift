@@ -59,7 +59,7 @@ enum WorkerPod {
         if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
         metadata["ownerReferences"] = [
             [
-                "apiVersion": .string(RoostAPI.apiVersion), "kind": "AgentRuntime",
+                "apiVersion": .string(RoostAPI.apiVersion), "kind": .string(AgentRuntime.kind),
                 "name": .string(runtime.metadata.name), "uid": .string(runtime.metadata.uid),
                 "controller": true, "blockOwnerDeletion": true,
             ]
