@@ -36,6 +36,8 @@ struct RunCommand: AsyncParsableCommand {
                         .utf8))
             throw ExitCode(2)
         }
+        // Logging first: loading the cluster configuration may already warn (insecure TLS, ...).
+        RoostLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let clientConfiguration: ClientConfiguration
         do {
             clientConfiguration = try ClientConfiguration.load(kubeconfigPath: configuration.kubeconfig)
@@ -43,7 +45,6 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("roost: cannot load the cluster configuration: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        RoostLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let logger = Logger(label: "roost")

@@ -203,10 +203,17 @@ public final class KubeClient: Sendable {
     public func create(
         _ resource: ResourceDescriptor, namespace: String? = nil, _ object: JSONValue, options: WriteOptions = WriteOptions()
     ) async throws(KubeError) -> JSONValue {
-        let response = try await perform(
+        try decode(try await createBytes(resource, namespace: namespace, object, options: options))
+    }
+
+    /// POST a new object; answers the stored object's bytes.
+    func createBytes(
+        _ resource: ResourceDescriptor, namespace: String?, _ object: JSONValue, options: WriteOptions
+    ) async throws(KubeError) -> [UInt8] {
+        try await perform(
             method: "POST", path: resource.path(namespace: namespace), query: options.query, body: object.encoded(),
-            contentType: "application/json", verb: "create")
-        return try decode(response.body)
+            contentType: "application/json", verb: "create"
+        ).body
     }
 
     /// PUT an object (its `metadata.resourceVersion` is the optimistic-concurrency precondition).
@@ -240,15 +247,25 @@ public final class KubeClient: Sendable {
         _ resource: ResourceDescriptor, namespace: String? = nil, name: String, _ patch: Patch, subresource: String? = nil,
         options: WriteOptions = WriteOptions()
     ) async throws(KubeError) -> JSONValue {
+        try decode(
+            try await patchBytes(
+                resource, namespace: namespace, name: name, patch, subresource: subresource, options: options))
+    }
+
+    /// PATCH an object; answers the stored object's bytes.
+    func patchBytes(
+        _ resource: ResourceDescriptor, namespace: String?, name: String, _ patch: Patch, subresource: String?,
+        options: WriteOptions
+    ) async throws(KubeError) -> [UInt8] {
         var query = options.query
         if case .apply(_, let manager, let force) = patch {
             if options.fieldManager == nil { query.add("fieldManager", manager) }
             query.add("force", force)
         }
-        let response = try await perform(
+        return try await perform(
             method: "PATCH", path: resource.path(namespace: namespace, name: name, subresource: subresource), query: query,
-            body: patch.body, contentType: patch.contentType, verb: "patch")
-        return try decode(response.body)
+            body: patch.body, contentType: patch.contentType, verb: "patch"
+        ).body
     }
 
     /// DELETE an object with preconditions, propagation policy and grace period.

@@ -15,6 +15,25 @@ extension KubeClient {
         return try decodeTyped(T.self, response.body)
     }
 
+    /// POST a new object; answers the stored object decoded as `T`.
+    public func create<T: KubeDecodable>(
+        _ type: T.Type, _ resource: ResourceDescriptor, namespace: String? = nil, _ object: JSONValue,
+        options: WriteOptions = WriteOptions()
+    ) async throws(KubeError) -> T {
+        try decodeTyped(T.self, try await createBytes(resource, namespace: namespace, object, options: options))
+    }
+
+    /// PATCH an object; answers the stored object decoded as `T`.
+    public func patch<T: KubeDecodable>(
+        _ type: T.Type, _ resource: ResourceDescriptor, namespace: String? = nil, name: String, _ patch: Patch,
+        subresource: String? = nil, options: WriteOptions = WriteOptions()
+    ) async throws(KubeError) -> T {
+        try decodeTyped(
+            T.self,
+            try await patchBytes(
+                resource, namespace: namespace, name: name, patch, subresource: subresource, options: options))
+    }
+
     /// LIST one page as `T` items.
     public func list<T: KubeDecodable>(
         _ type: T.Type, _ resource: ResourceDescriptor, namespace: String? = nil, options: ListOptions = ListOptions()

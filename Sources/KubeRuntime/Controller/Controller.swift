@@ -37,6 +37,7 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
     private let reconcile: @Sendable (Key) async throws -> ReconcileResult
     private let logger: Logger
     private let factory: any MetricsFactory
+    private let metrics: ControllerMetrics
     /// Seconds allowed for in-flight reconciles to finish on shutdown.
     public let drainTimeout: Double
 
@@ -56,7 +57,9 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
         self.drainTimeout = drainTimeout
         self.cachesSynced = cachesSynced
         self.logger = logger
-        self.factory = metricsFactory ?? MetricsSystem.factory
+        let factory = metricsFactory ?? MetricsSystem.factory
+        self.factory = factory
+        self.metrics = ControllerMetrics(controller: name, factory: factory)
         self.reconcile = reconcile
     }
 
@@ -113,28 +116,42 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
         } catch let error as TerminalError {
             queue.forget(key)
             result = "error"
-            counter("controller_runtime_terminal_reconcile_errors_total").increment()
-            counter("controller_runtime_reconcile_errors_total").increment()
+            metrics.terminalErrors.increment()
+            metrics.errors.increment()
             logger.error("reconcile \(key) of \(name) failed for good: \(error)")
         } catch {
             queue.addRateLimited(key)
             result = "error"
-            counter("controller_runtime_reconcile_errors_total").increment()
+            metrics.errors.increment()
             logger.warning("reconcile \(key) of \(name) failed; retrying: \(error)")
         }
-        let elapsed = ContinuousClock.now - started
-        Metrics.Timer(
-            label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", name)],
-            preferredDisplayUnit: .seconds,
-            factory: factory
-        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        Counter(
-            label: "controller_runtime_reconcile_total", dimensions: [("controller", name), ("result", result)], factory: factory
-        )
-        .increment()
+        metrics.reconcileTime.record(duration: ContinuousClock.now - started)
+        metrics.results[result]?.increment()
     }
 
-    private func counter(_ label: String) -> Counter {
-        Counter(label: label, dimensions: [("controller", name)], factory: factory)
+    /// The controller's metrics, made once: constructing one is a registry lookup under a lock,
+    /// and `process` runs for every key.
+    private struct ControllerMetrics: Sendable {
+        let reconcileTime: CoreMetrics.Timer
+        let errors: Counter
+        let terminalErrors: Counter
+        let results: [String: Counter]
+
+        init(controller: String, factory: any MetricsFactory) {
+            let dimensions = [("controller", controller)]
+            reconcileTime = CoreMetrics.Timer(
+                label: "controller_runtime_reconcile_time_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds,
+                factory: factory)
+            errors = Counter(label: "controller_runtime_reconcile_errors_total", dimensions: dimensions, factory: factory)
+            terminalErrors = Counter(
+                label: "controller_runtime_terminal_reconcile_errors_total", dimensions: dimensions, factory: factory)
+            var results: [String: Counter] = [:]
+            for result in ["success", "error", "requeue", "requeue_after"] {
+                results[result] = Counter(
+                    label: "controller_runtime_reconcile_total", dimensions: dimensions + [("result", result)],
+                    factory: factory)
+            }
+            self.results = results
+        }
     }
 }

@@ -68,7 +68,6 @@ public final class RoostOperator: Sendable {
             sessions: sessionInformer.store, configuration: configuration, metrics: RoostMetrics(),
             events: EventRecorder(client: client, instance: identity), client: client, logger: logger)
 
-        context.metrics.registerSeries()
         let checks = manager.healthChecks
         checks.addLivenessCheck("ping") { nil }
         checks.addInformer("pods", podInformer)

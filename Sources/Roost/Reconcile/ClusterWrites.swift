@@ -61,7 +61,7 @@ public struct ClusterWrites: Sendable {
     /// - Returns: the pod as stored after the claim.
     public func claim(
         worker: ObjectName, resourceVersion: String, session: String, scheduled: Bool
-    ) async throws(WriteError) -> JSONValue {
+    ) async throws(WriteError) -> CoreV1.Pod {
         let patch: JSONValue = [
             "metadata": [
                 "resourceVersion": .string(resourceVersion),
@@ -76,7 +76,7 @@ public struct ClusterWrites: Sendable {
             ]
         ]
         return try await send { () async throws(KubeError) in
-            try await client.patch(.pods, namespace: worker.namespace, name: worker.name, .merge(patch))
+            try await client.patch(CoreV1.Pod.self, .pods, namespace: worker.namespace, name: worker.name, .merge(patch))
         }
     }
 
@@ -111,8 +111,9 @@ public struct ClusterWrites: Sendable {
 
     /// Creates a worker pod.
     /// - Returns: the stored pod (with its generated name, when `metadata.generateName` was used).
-    public func createWorker(_ pod: JSONValue, namespace: String) async throws(WriteError) -> JSONValue {
-        try await send { () async throws(KubeError) in try await client.create(.pods, namespace: namespace, pod) }
+    public func createWorker(_ pod: JSONValue, namespace: String) async throws(WriteError) -> CoreV1.Pod {
+        try await send { () async throws(KubeError) in try await client.create(CoreV1.Pod.self, .pods, namespace: namespace, pod)
+        }
     }
 
     /// Sets a session's finalizers, preconditioned on its `resourceVersion`.

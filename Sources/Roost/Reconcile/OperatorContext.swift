@@ -41,7 +41,7 @@ final class OperatorContext: Sendable {
 
     private let ages = Mutex(Ages())
     private let table = Mutex(Table())
-    private let hashes = Mutex<[ObjectName: (generation: Int64, uid: String, hashes: [String: String])]>([:])
+    private let derivedByRuntime = Mutex<[ObjectName: Derived]>([:])
 
     /// The policy's view of every worker and session, kept by the informer handlers so a
     /// placement cycle reads ready-made values instead of converting every cached object.
@@ -54,6 +54,7 @@ final class OperatorContext: Sendable {
     private let statusWrites = Mutex<[ObjectName: Double]>([:])
     private let sessionWrites = Mutex<[ObjectName: String]>([:])
     private let placing = Mutex<Set<ObjectName>>([])
+    private let pendingByRuntime = Mutex<[ObjectName: Int]>([:])
 
     init(
         pods: Store<CoreV1.Pod>, nodes: Store<CoreV1.Node>, runtimes: Store<AgentRuntime>, sessions: Store<AgentSession>,
@@ -232,28 +233,52 @@ final class OperatorContext: Sendable {
 
     // MARK: Snapshots
 
-    /// The runtime as the placement policy sees it. Template hashes are computed once per
-    /// generation (the template only changes with the spec).
+    /// What a runtime's spec implies, computed once per generation (the spec changes only with
+    /// it): the template hash of each preset it defines and its usability problem.
+    private struct Derived {
+        var generation: Int64
+        var uid: String
+        var hashes: [String: String]
+        var problem: String?
+    }
+
+    private func derived(_ runtime: AgentRuntime) -> Derived {
+        let id = ObjectName(runtime.metadata)
+        if let cached = derivedByRuntime.withLock({ $0[id] }), cached.generation == runtime.metadata.generation,
+            cached.uid == runtime.metadata.uid
+        {
+            return cached
+        }
+        var hashes: [String: String] = [:]
+        for preset in Set([runtime.spec.machine]).union(runtime.spec.machines.keys) {
+            hashes[preset] = runtime.templateHash(machine: preset)
+        }
+        let computed = Derived(
+            generation: runtime.metadata.generation, uid: runtime.metadata.uid, hashes: hashes,
+            problem: runtime.usabilityProblem())
+        derivedByRuntime.withLock { $0[id] = computed }
+        return computed
+    }
+
+    /// The runtime's template hash for a preset (cached per generation).
+    func templateHash(_ runtime: AgentRuntime, machine: String) -> String {
+        derived(runtime).hashes[machine] ?? runtime.templateHash(machine: machine)
+    }
+
+    /// Why the runtime cannot make workers, or nil (cached per generation).
+    func usabilityProblem(_ runtime: AgentRuntime) -> String? {
+        derived(runtime).problem
+    }
+
+    /// The runtime as the placement policy sees it.
     func runtimeSnapshot(_ runtime: AgentRuntime) -> RuntimeSnapshot {
         let id = ObjectName(runtime.metadata)
-        let cached = hashes.withLock { $0[id] }
-        let templateHashes: [String: String]
-        if let cached, cached.generation == runtime.metadata.generation, cached.uid == runtime.metadata.uid {
-            templateHashes = cached.hashes
-        } else {
-            var computed: [String: String] = [:]
-            for preset in Set([runtime.spec.machine]).union(runtime.spec.machines.keys)
-            where preset == runtime.spec.machine || runtime.spec.machines[preset] != nil {
-                computed[preset] = runtime.templateHash(machine: preset)
-            }
-            templateHashes = computed
-            hashes.withLock { $0[id] = (runtime.metadata.generation, runtime.metadata.uid, computed) }
-        }
+        let derived = derived(runtime)
         return RuntimeSnapshot(
-            id: id, machine: runtime.spec.machine, templateHashes: templateHashes, minIdle: runtime.spec.pool.minIdle,
+            id: id, machine: runtime.spec.machine, templateHashes: derived.hashes, minIdle: runtime.spec.pool.minIdle,
             maxWorkers: runtime.spec.pool.maxWorkers, idleTimeout: runtime.spec.pool.idleTimeout.seconds,
             stickinessEnabled: runtime.spec.nodeStickiness.enabled,
-            lastNode: runtime.metadata.annotations[RoostAnnotation.lastNode], problem: runtime.usabilityProblem(),
+            lastNode: runtime.metadata.annotations[RoostAnnotation.lastNode], problem: derived.problem,
             inFlightWorkers: expectations.pendingCreations(runtime: id, at: now()))
     }
 
@@ -296,15 +321,14 @@ final class OperatorContext: Sendable {
         }
     }
 
-    /// Sessions of every runtime waiting for a worker: not terminating, no worker in their status
-    /// and no binding in flight.
-    func pendingSessionCount() -> Int {
-        let pending = expectations.pendingBindings(at: now()).sessions
-        return table.withLock { table in
-            table.sessions.values.reduce(0) { total, sessions in
-                total + sessions.values.count { !$0.terminating && $0.boundWorker == nil && !pending.contains($0.id) }
-            }
+    /// Records how many sessions of `runtime` its last placement cycle found waiting and
+    /// updates `roost_pending_sessions` with the sum over every runtime.
+    func pendingSessions(_ count: Int, runtime: ObjectName) {
+        let total = pendingByRuntime.withLock { pending in
+            pending[runtime] = count == 0 ? nil : count
+            return pending.values.reduce(0, +)
         }
+        metrics.pendingSessions(total)
     }
 
     /// The runtime's workers as the policy sees them.

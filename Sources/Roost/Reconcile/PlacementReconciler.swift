@@ -20,7 +20,9 @@ struct PlacementReconciler: Sendable {
         let started = Timestamp.monotonic()
         let snapshot = context.snapshot(runtime: id)
         let decisions = PlacementCycle(policy: context.policy).run(on: snapshot)
-        defer { context.metrics.pendingSessions(context.pendingSessionCount()) }
+        // Every decision but a wait binds its session; the waits are what stays pending.
+        context.pendingSessions(
+            decisions.count { if case .wait = $0 { return true } else { return false } }, runtime: id)
         guard !decisions.isEmpty else { return .done }
         let retry = await withTaskGroup(of: Bool.self, returning: Bool.self) { group in
             var retry = false
@@ -66,7 +68,7 @@ struct PlacementReconciler: Sendable {
         -> Bool
     {
         context.expectations.expectBinding(session: session.id, worker: worker.id, at: context.now())
-        let stored: JSONValue
+        let stored: CoreV1.Pod
         do {
             stored = try await writes.claim(
                 worker: worker.id, resourceVersion: worker.resourceVersion, session: session.id.name,
@@ -82,7 +84,7 @@ struct PlacementReconciler: Sendable {
         }
         context.workerStale(worker.id, resourceVersion: worker.resourceVersion)
         try await recordBinding(
-            session, pod: (try? CoreV1.Pod.decode(stored.encoded())) ?? CoreV1.Pod(),
+            session, pod: stored,
             placement: AgentSession.Placement(kind: .claimed, reason: reason.rawValue, warm: true), event: "Bound",
             message: "Claimed warm worker \(worker.id.name) on node \(worker.nodeName) (\(reason.rawValue))")
         return false
@@ -109,12 +111,13 @@ struct PlacementReconciler: Sendable {
     private func spawn(for session: SessionSnapshot, reason: SpawnReason, runtime: RuntimeSnapshot?) async throws(WriteError) {
         guard let agentRuntime = context.runtimes.get(session.runtimeID), let runtime else { return }
         let machine = session.machine(in: runtime)
-        let name = WorkerPod.spawnedName(
-            runtime: runtime.id.name, sessionUID: session.uid, templateHash: agentRuntime.templateHash(machine: machine))
+        let templateHash = context.templateHash(agentRuntime, machine: machine)
+        let name = WorkerPod.spawnedName(runtime: runtime.id.name, sessionUID: session.uid, templateHash: templateHash)
         let pod: JSONValue
         do {
             pod = try WorkerPod.make(
-                runtime: agentRuntime, machine: machine, purpose: .session(name: session.id.name, scheduled: session.scheduled),
+                runtime: agentRuntime, machine: machine, templateHash: templateHash,
+                purpose: .session(name: session.id.name, scheduled: session.scheduled),
                 name: name, affinity: context.configuration.affinity)
         } catch {
             try await wait(session, reason: .invalidRuntime(message: error.description))
@@ -124,8 +127,7 @@ struct PlacementReconciler: Sendable {
         context.expectations.expectBinding(session: session.id, worker: worker, at: context.now())
         var stored = CoreV1.Pod()
         do {
-            let created = try await writes.createWorker(pod, namespace: runtime.id.namespace)
-            stored = (try? CoreV1.Pod.decode(created.encoded())) ?? stored
+            stored = try await writes.createWorker(pod, namespace: runtime.id.namespace)
         } catch {
             guard case .api(let apiError) = error, apiError.isAlreadyExists else {
                 context.expectations.forgetBinding(session: session.id)

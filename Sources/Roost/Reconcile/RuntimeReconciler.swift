@@ -29,7 +29,7 @@ struct RuntimeReconciler: Sendable {
 
     private func reconcileRuntime(_ id: ObjectName) async throws -> ReconcileResult {
         guard let runtime = context.runtimes.get(id), runtime.metadata.deletionTimestamp == nil else { return .done }
-        let problem = runtime.usabilityProblem()
+        let problem = context.usabilityProblem(runtime)
         try await releaseOrphans(of: runtime)
         var snapshot = context.snapshot(runtime: id)
         guard let runtimeSnapshot = snapshot.runtimes[id] else { return .done }
@@ -141,7 +141,8 @@ struct RuntimeReconciler: Sendable {
     private func create(_ count: Int, for runtime: AgentRuntime) async throws {
         let id = ObjectName(runtime.metadata)
         let pod = try WorkerPod.make(
-            runtime: runtime, machine: runtime.spec.machine, purpose: .pool, name: nil,
+            runtime: runtime, machine: runtime.spec.machine,
+            templateHash: context.templateHash(runtime, machine: runtime.spec.machine), purpose: .pool, name: nil,
             affinity: context.configuration.affinity)
         context.expectations.expectCreations(runtime: id, count: count, at: context.now())
         for _ in 0..<count {

@@ -97,9 +97,9 @@ struct SessionReconciler: Sendable {
     private func replaceIfStranded(_ session: AgentSession, worker: CoreV1.Pod, runtime: AgentRuntime) async throws
         -> Bool
     {
-        guard worker.spec.nodeName.isEmpty, runtime.usabilityProblem() == nil,
+        guard worker.spec.nodeName.isEmpty, context.usabilityProblem(runtime) == nil,
             let machine = worker.metadata.labels[RoostLabel.machine],
-            worker.metadata.labels[RoostLabel.templateHash] != runtime.templateHash(machine: machine)
+            worker.metadata.labels[RoostLabel.templateHash] != context.templateHash(runtime, machine: machine)
         else { return false }
         let id = ObjectName(session.metadata)
         let message =

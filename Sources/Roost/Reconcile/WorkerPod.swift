@@ -27,11 +27,13 @@ enum WorkerPod {
     /// deleting the runtime garbage-collects its workers. Spec: the template's spec with the
     /// machine preset's resources set on the first container, then B1's affinity and tolerations.
     /// - Parameters:
+    ///   - templateHash: the runtime's hash for `machine` (``AgentRuntime/templateHash(machine:)``).
     ///   - name: the pod name; nil uses `generateName: <runtime>-`.
     /// - Throws: ``MalformedPodTemplate`` when the template has the wrong JSON shape where Roost
     ///   reads or extends it.
     static func make(
-        runtime: AgentRuntime, machine: String, purpose: Purpose, name: String?, affinity: AffinityConfiguration
+        runtime: AgentRuntime, machine: String, templateHash: String, purpose: Purpose, name: String?,
+        affinity: AffinityConfiguration
     ) throws(MalformedPodTemplate) -> JSONValue {
         let template = runtime.spec.template
         var metadata: JSONObject = [:]
@@ -52,7 +54,7 @@ enum WorkerPod {
         labels[RoostLabel.machine] = .string(machine)
         labels[RoostLabel.state] = .string(purpose == .pool ? WorkerState.idle.rawValue : WorkerState.busy.rawValue)
         labels[RoostLabel.scheduled] = .string(scheduled ? "true" : "false")
-        labels[RoostLabel.templateHash] = .string(runtime.templateHash(machine: machine))
+        labels[RoostLabel.templateHash] = .string(templateHash)
         metadata["labels"] = .object(labels)
         var annotations = template["metadata"]?["annotations"]?.objectValue ?? [:]
         if case .session(let session, _) = purpose { annotations[RoostAnnotation.session] = .string(session) }
