@@ -33,9 +33,10 @@ public final class TokenBucket: Sendable {
     /// Reserves one token and returns how long to wait before using it, seconds.
     public func reserve() -> Double {
         state.withLock { state in
+            // A clock that steps back (a test clock, a reordered read) adds nothing and is ignored.
             let now = clock()
-            state.tokens = min(Double(burst), state.tokens + (now - state.last) * qps)
-            state.last = now
+            state.tokens = min(Double(burst), state.tokens + max(0, now - state.last) * qps)
+            state.last = max(state.last, now)
             state.tokens -= 1
             return state.tokens >= 0 ? 0 : -state.tokens / qps
         }

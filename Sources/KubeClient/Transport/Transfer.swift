@@ -200,11 +200,6 @@ final class Transfer: @unchecked Sendable {
     var headComplete: Bool { state.withLock { $0.headComplete } }
     var isFinished: Bool { state.withLock { $0.finished } }
 
-    /// Marks a transfer cancelled before the I/O thread picked it up.
-    func failEarly(_ failure: TransportError) {
-        finish(failure)
-    }
-
     var curlErrorMessage: String {
         let message = String(cString: errorBuffer)
         return message

@@ -38,16 +38,4 @@ extension JSONValue {
         case .object: return "object"
         }
     }
-
-    /// Whether both values have the same JSON kind, counting integers and doubles as one kind
-    /// (Go decodes both into `float64`).
-    func hasSameKind(as other: JSONValue) -> Bool {
-        switch (self, other) {
-        case (.null, .null), (.bool, .bool), (.string, .string), (.array, .array), (.object, .object):
-            return true
-        case (.int, .int), (.int, .double), (.double, .int), (.double, .double):
-            return true
-        default: return false
-        }
-    }
 }

@@ -121,17 +121,6 @@ enum GoFormat {
 
     /// `json.Marshal` of an unstructured value: compact, object keys sorted as Go sorts map keys.
     static func json(_ value: JSONValue) -> String {
-        sortedKeys(value).jsonString
-    }
-
-    private static func sortedKeys(_ value: JSONValue) -> JSONValue {
-        switch value {
-        case .array(let array): return .array(array.map(sortedKeys))
-        case .object(let object):
-            let members = object.members.sorted { $0.key < $1.key }
-                .map { JSONObject.Member(key: $0.key, value: sortedKeys($0.value)) }
-            return .object(JSONObject(members: members))
-        default: return value
-        }
+        value.sortedKeys().jsonString
     }
 }

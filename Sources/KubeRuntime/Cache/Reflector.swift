@@ -62,7 +62,6 @@ public final class Reflector<Object: Cacheable>: Sendable {
         var listHandled = false
         var lastProgress = 0.0
         var relists = 0
-        var watchRestarts = 0
     }
 
     /// The state machine's states.
@@ -232,7 +231,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
             allowWatchBookmarks: true, timeoutSeconds: watchTimeout(), sendInitialEvents: true)
         let events = try await client.watch(Object.self, resource, namespace: configuration.namespace, options: options)
         let quiet = configuration.streamingListQuietSeconds
-        let lastEvent = TimestampBox(Timestamp.monotonic())
+        let lastEvent = LockedValue(Timestamp.monotonic())
         let result: Result<String?, KubeError> = await withTaskGroup(of: Result<String?, KubeError>.self) { group in
             group.addTask {
                 var items: [Object] = []
@@ -321,15 +320,4 @@ public final class Reflector<Object: Cacheable>: Sendable {
             return .failed(resourceVersion: latest, error)
         }
     }
-}
-
-/// A shared, lock-protected time in seconds.
-final class TimestampBox: Sendable {
-    private let storage: Mutex<Double>
-
-    init(_ value: Double) { storage = Mutex(value) }
-
-    var value: Double { storage.withLock { $0 } }
-
-    func set(_ value: Double) { storage.withLock { $0 = value } }
 }

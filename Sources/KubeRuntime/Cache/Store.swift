@@ -94,11 +94,6 @@ public final class Store<Object: Cacheable>: Sendable {
         }
     }
 
-    /// The values present in an index (e.g. every node that has pods).
-    public func indexValues(_ index: String) -> [String] {
-        state.withLock { state in (state.indexes[index] ?? [:]).filter { !$0.value.isEmpty }.keys.sorted() }
-    }
-
     // MARK: Writes (the reflector's)
 
     /// Swaps in a complete list atomically and marks the store ready.

@@ -58,14 +58,6 @@ public final class LeadershipTerm: Sendable, CustomStringConvertible {
         state.withLock { !$0.revoked && ContinuousClock.now < $0.validUntil }
     }
 
-    /// Seconds left before the term ends unless renewed; 0 once it has ended.
-    public var secondsRemaining: Double {
-        state.withLock { state in
-            guard !state.revoked else { return 0 }
-            return max(0, (state.validUntil - ContinuousClock.now).seconds)
-        }
-    }
-
     /// Throws unless the term is still valid; call right before a write.
     /// - Throws: ``LeadershipLostError`` naming the term and the Lease.
     public func checkValid() throws(LeadershipLostError) {

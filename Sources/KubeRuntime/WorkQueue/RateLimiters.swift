@@ -1,3 +1,4 @@
+import KubeClient
 import Synchronization
 
 /// Decides how long a key waits before it is retried, as client-go's `workqueue.TypedRateLimiter`
@@ -70,36 +71,22 @@ public final class BucketRateLimiter<Key: Hashable & Sendable>: RateLimiter {
     /// Tokens the bucket holds at most.
     public let burst: Int
 
-    private struct State {
-        var tokens: Double
-        var last: Double
-    }
-
-    private let clock: any WorkQueueClock
-    private let state: Mutex<State>
+    private let bucket: TokenBucket
 
     /// - Parameters:
     ///   - qps: tokens per second (> 0; client-go's controller default: 10).
     ///   - burst: bucket size (>= 1; client-go's controller default: 100).
     ///   - clock: time source.
     public init(qps: Double, burst: Int, clock: any WorkQueueClock = SystemWorkQueueClock()) {
-        self.qps = max(qps, .leastNormalMagnitude)
-        self.burst = max(1, burst)
-        self.clock = clock
-        state = Mutex(State(tokens: Double(max(1, burst)), last: clock.now))
+        bucket = TokenBucket(qps: qps, burst: burst, clock: { clock.now })
+        self.qps = bucket.qps
+        self.burst = bucket.burst
     }
 
     /// Reserves one token; returns 0 while the bucket has tokens, else the time until the
     /// reserved token is refilled, seconds.
     public func when(_ key: Key) -> Double {
-        let now = clock.now
-        return state.withLock { state in
-            let elapsed = max(0, now - state.last)
-            state.tokens = min(Double(burst), state.tokens + elapsed * qps)
-            state.last = max(state.last, now)
-            state.tokens -= 1
-            return state.tokens >= 0 ? 0 : -state.tokens / qps
-        }
+        bucket.reserve()
     }
 
     /// Does nothing: the bucket is shared by all keys.

@@ -107,11 +107,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             details: resource.map { details(name: nil, resource: $0) })
     }
 
-    public static func unsupportedMediaType(_ contentType: String) -> APIError {
+    /// 415: the body's media type is not one of `accepted` (kube-apiserver's negotiation error).
+    public static func unsupportedMediaType(accepted: [String]) -> APIError {
         APIError(
             code: 415, reason: "UnsupportedMediaType",
             message:
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml\(contentType.isEmpty ? "" : "")"
+                "the body of the request was in an unknown format - accepted media types include: \(accepted.joined(separator: ", "))"
         )
     }
 

@@ -212,11 +212,7 @@ public final class APIServer: Sendable {
         case KubernetesProtobufEnvelope.mediaType:
             return try decodeProtobufBody(request.body)
         default:
-            throw APIError(
-                code: 415, reason: "UnsupportedMediaType",
-                message:
-                    "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
-            )
+            throw APIError.unsupportedMediaType(accepted: ["application/json", "application/yaml"])
         }
     }
 }

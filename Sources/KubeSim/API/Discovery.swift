@@ -171,12 +171,6 @@ extension APIServer {
 
     private func openAPIHash(group: String, version: String) -> String {
         let names = registry.all.filter { $0.group == group && $0.version == version }.map(\.kind).sorted().joined(separator: ",")
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in names.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        let text = String(hash, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 16 - text.count)) + text
+        return FNV1a.hex64(names.utf8, uppercase: true)
     }
 }

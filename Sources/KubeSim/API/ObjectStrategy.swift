@@ -117,10 +117,6 @@ extension APIServer {
             "\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: \(listed)")
     }
 
-    func validatePatchedStrictness(_ type: ResourceType, _ object: JSONValue, request: APIRequest) throws(APIError) {
-        try validateFieldStrictness(type, object, request: request)
-    }
-
     /// Validation common to every kind (object meta) plus the kind's own rules.
     /// - Throws: 422 Invalid listing every problem.
     func validate(_ type: ResourceType, _ object: JSONValue, old: JSONValue?) throws(APIError) {

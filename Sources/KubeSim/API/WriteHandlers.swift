@@ -264,17 +264,15 @@ extension APIServer {
             let patch = try parsePatchBody(request)
             let (bytes, _) = try updateObject(context: context) { current throws(APIError) in
                 let patched = JSONMergePatch.apply(patch, to: current)
-                try validatePatchedStrictness(type, patched, request: request)
+                try validateFieldStrictness(type, patched, request: request)
                 return patched
             }
             return .bytes(bytes)
         case "application/strategic-merge-patch+json":
             guard let schema = PatchSchema.forKind(type.isCustom ? "" : type.kind) else {
-                throw APIError(
-                    code: 415, reason: "UnsupportedMediaType",
-                    message:
-                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
-                )
+                throw APIError.unsupportedMediaType(accepted: [
+                    "application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml",
+                ])
             }
             let patch = try parsePatchBody(request)
             let (bytes, _) = try updateObject(context: context) { current throws(APIError) in
@@ -286,11 +284,9 @@ extension APIServer {
         case "application/apply-patch+yaml":
             return try serverSideApply(type, key: key, context: context, request: request)
         default:
-            throw APIError(
-                code: 415, reason: "UnsupportedMediaType",
-                message:
-                    "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
-            )
+            throw APIError.unsupportedMediaType(accepted: [
+                "application/json-patch+json", "application/merge-patch+json", "application/apply-patch+yaml",
+            ])
         }
     }
 
@@ -406,11 +402,7 @@ extension APIServer {
         if !request.body.isEmpty {
             let protobuf = request.contentType == KubernetesProtobufEnvelope.mediaType
             guard protobuf || ["", "application/json", "*/*"].contains(request.contentType) else {
-                throw APIError(
-                    code: 415, reason: "UnsupportedMediaType",
-                    message:
-                        "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml"
-                )
+                throw APIError.unsupportedMediaType(accepted: ["application/json", "application/yaml"])
             }
             let body: JSONValue
             if protobuf {

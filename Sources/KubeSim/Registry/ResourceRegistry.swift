@@ -97,11 +97,6 @@ public final class ResourceRegistry: Sendable {
         _ = state.withLock { $0.custom.removeValue(forKey: crdName) }
     }
 
-    /// Resources of a group independent of version, for storage lookups.
-    func isServed(_ resource: GroupResource) -> Bool {
-        all.contains { $0.storageKey == resource }
-    }
-
     /// Builds the served versions from a CRD object; versions not served are skipped.
     static func customVersions(fromCRD object: JSONValue) -> [CustomResourceVersion] {
         let crd = CRDValidation(object)

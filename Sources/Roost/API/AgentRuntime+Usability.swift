@@ -73,28 +73,6 @@ extension AgentRuntime {
     /// server sorts them).
     public func templateHash(machine: String) -> String {
         let input: JSONValue = ["template": spec.template, "resources": resources(forMachine: machine) ?? .null]
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in input.sortedKeys().encoded() {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let digits = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
-}
-
-extension JSONValue {
-    /// The value with every object's members sorted by key, recursively.
-    fileprivate func sortedKeys() -> JSONValue {
-        switch self {
-        case .array(let array): return .array(array.map { $0.sortedKeys() })
-        case .object(let object):
-            return .object(
-                JSONObject(
-                    members: object.members.sorted { $0.key < $1.key }.map {
-                        JSONObject.Member(key: $0.key, value: $0.value.sortedKeys())
-                    }))
-        default: return self
-        }
+        return FNV1a.hex64(input.sortedKeys().encoded())
     }
 }
