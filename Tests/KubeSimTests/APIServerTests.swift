@@ -286,6 +286,37 @@ import Testing
         }
     }
 
+    @Test func aDeletionAnswersWithTheResourceVersionOfTheDeletion() async throws {
+        try await withSim(runKubelet: false) { sim, http in
+            _ = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: [
+                    "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "held", "finalizers": ["example.com/hold"]],
+                ])
+            _ = try http.request("DELETE", "/api/v1/namespaces/default/configmaps/held")
+            // Another object is written in between: the deletion's revision is the global counter's next.
+            let other = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "other"]]
+            ).json
+            let otherRV = Int(other[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
+            let released = try http.request(
+                "PATCH", "/api/v1/namespaces/default/configmaps/held", json: ["metadata": ["finalizers": nil]],
+                contentType: "application/merge-patch+json")
+            #expect(released.status == 200)
+            #expect(released.json[path: ["metadata", "resourceVersion"]]?.stringValue == String(otherRV + 1))
+            #expect(released.json[path: ["metadata", "finalizers"]] == nil, "the answer is the updated object")
+
+            _ = try http.request(
+                "POST", "/api/v1/namespaces/default/configmaps",
+                json: ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "plain"]])
+            let deleted = try http.request("DELETE", "/api/v1/namespaces/default/configmaps/plain")
+            #expect(deleted.status == 200)
+            let before = Int(deleted.json[path: ["metadata", "resourceVersion"]]?.stringValue ?? "") ?? 0
+            #expect(Int64(before) == sim.store.currentResourceVersion, "the answer carries the deletion's own revision")
+        }
+    }
+
     @Test func patchTypes() async throws {
         try await withSim(runKubelet: false) { _, http in
             _ = try http.request(

@@ -184,7 +184,7 @@ extension APIServer {
         } else {
             try namespaceMustExist(type, namespace: context.key.namespace, forCreate: false)
         }
-        enum Outcome: Equatable { case stored, created, dryRun([UInt8]), finalized([UInt8]) }
+        enum Outcome: Equatable { case stored, created, dryRun([UInt8]), finalized }
         let result = try store.update(type.storageKey, context.key, kind: type.kind, apiVersion: type.apiVersion) {
             current throws(APIError) -> (StoreWrite, Outcome) in
             guard let current else {
@@ -210,9 +210,7 @@ extension APIServer {
             let finalizers = object[path: ["metadata", "finalizers"]]?.arrayValue ?? []
             if terminating, finalizers.isEmpty, shouldDeleteWhenFinalized(type, object) {
                 if context.dryRun { return (.none, .dryRun(object.encoded())) }
-                // The answer is the object as it was when it went away, as kube-apiserver returns it.
-                object.set(path: ["metadata", "resourceVersion"], to: .string(String(current.resourceVersion + 1)))
-                return (.delete, .finalized(object.encoded()))
+                return (.deleteAs(object), .finalized)
             }
             if Self.sameContent(object, old) { return (.none, .stored) }
             if context.dryRun { return (.none, .dryRun(object.encoded())) }
@@ -220,9 +218,10 @@ extension APIServer {
         }
         switch result.extra {
         case .dryRun(let bytes): return (bytes, false)
-        case .finalized(let bytes):
+        case .finalized:
             didDelete(type, key: context.key)
-            return (bytes, false)
+            // The answer is the object as it was when it went away, as kube-apiserver returns it.
+            return (result.deleted?.bytes ?? [], false)
         case .created, .stored:
             guard let stored = result.object else { throw .internalError("object vanished during update") }
             didCommit(type, stored: stored)
@@ -487,7 +486,7 @@ extension APIServer {
         switch result.extra {
         case .removed(let bytes):
             didDelete(type, key: key, orphan: options.propagationPolicy == "Orphan")
-            return result.object?.bytes ?? bytes
+            return result.deleted?.bytes ?? bytes
         case .marked:
             if let stored = result.object {
                 didMarkTerminating(type, stored: stored, orphan: options.propagationPolicy == "Orphan")

@@ -67,6 +67,10 @@ public enum StoreError: Error, Sendable, Equatable {
 public enum StoreWrite: Sendable {
     case put(JSONValue)
     case delete
+    /// Delete, recording `JSONValue` as the object's final state: an update that removed the last
+    /// finalizer of a terminating object is written and the object removed in one step, and the
+    /// DELETED event and the answer carry the updated object.
+    case deleteAs(JSONValue)
     case none
 }
 
@@ -228,7 +232,7 @@ public final class ObjectStore: Sendable {
         _ resource: GroupResource, _ key: ObjectKey,
         kind: String, apiVersion: String,
         _ body: (StoredObject?) throws(E) -> (StoreWrite, Extra)
-    ) throws(E) -> (object: StoredObject?, extra: Extra) {
+    ) throws(E) -> (object: StoredObject?, deleted: StoredObject?, extra: Extra) {
         let (event, stored, extra, observers) = try state.withLock {
             state throws(E) -> (HistoryEvent?, StoredObject?, Extra, [@Sendable (HistoryEvent) -> Void]) in
             let current = state.tables[resource]?.objects[key]
@@ -249,11 +253,12 @@ public final class ObjectStore: Sendable {
                     object: object, previous: current)
                 record(event, in: &state, kind: kind, apiVersion: apiVersion)
                 return (event, object, extra, Array(state.observers.values))
-            case .delete:
+            case .delete, .deleteAs:
                 guard let current else { return (nil, nil, extra, []) }
                 state.resourceVersion += 1
                 let revision = state.resourceVersion
-                var json = current.json
+                var json: JSONValue
+                if case .deleteAs(let final) = write { json = final } else { json = current.json }
                 json.set(path: ["metadata", "resourceVersion"], to: .string(String(revision)))
                 let object = makeStored(resource: resource, key: key, json: json, revision: revision)
                 state.tables[resource]?.objects[key] = nil
@@ -267,7 +272,7 @@ public final class ObjectStore: Sendable {
         if let event {
             for observer in observers { observer(event) }
         }
-        return (stored, extra)
+        return (stored, event?.type == .deleted ? event?.object : nil, extra)
     }
 
     /// The resource's keys in order, computed once after each insertion or removal.
