@@ -391,21 +391,26 @@ public final class LeaderElector: Sendable {
     /// Gives the Lease up (client-go `release`): holderIdentity "", leaseDurationSeconds 1,
     /// acquire and renew time now, transitions kept; conditional on the last written version, so
     /// it never clobbers another holder's write.
+    ///
+    /// A renewal cancelled by the shutdown may still have reached the server, leaving the version
+    /// we hold one behind. On 409 the Lease is read again and, while it still names this identity
+    /// in this term, the release is retried once with the fresh version; a Lease that names
+    /// anyone else, or another term, is left alone.
     private func release(_ lease: JSONValue, term: LeadershipTerm) async {
-        let existing = CoordinationV1.LeaseSpec(lease: lease)
-        guard existing.holderIdentity == config.identity, existing.leaseTransitions ?? 0 == Int32(clamping: term.number)
-        else { return }
-        let now = Timestamp.rfc3339Micro(Timestamp.now())
-        let record = CoordinationV1.LeaseSpec(
-            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
-            leaseTransitions: existing.leaseTransitions)
+        guard ownsTerm(lease, term: term) else { return }
         let timeout = config.releaseTimeout
         let lock = self.lock
         typealias Attempt = Result<Void, LeaderElectionError>
         let result: Attempt? = await withTaskGroup(of: Attempt?.self, returning: Attempt?.self) { group in
-            group.addTask { () async -> Attempt? in
+            group.addTask { [self] () async -> Attempt? in
                 do throws(LeaderElectionError) {
-                    _ = try await lock.update(lease, record)
+                    do throws(LeaderElectionError) {
+                        _ = try await lock.update(lease, releasedRecord(lease))
+                    } catch  where error.isConflict {
+                        let current = try await lock.get()
+                        guard ownsTerm(current, term: term) else { return .failure(error) }
+                        _ = try await lock.update(current, releasedRecord(current))
+                    }
                     return .success(())
                 } catch {
                     return .failure(error)
@@ -424,6 +429,20 @@ public final class LeaderElector: Sendable {
         case .failure(let error): logger.warning("failed to release the Lease: \(error)")
         case nil: logger.warning("failed to release the Lease: timed out after \(timeout) s")
         }
+    }
+
+    /// Whether `lease` names this identity as holder in `term`.
+    private func ownsTerm(_ lease: JSONValue, term: LeadershipTerm) -> Bool {
+        let spec = CoordinationV1.LeaseSpec(lease: lease)
+        return spec.holderIdentity == config.identity && spec.leaseTransitions ?? 0 == Int32(clamping: term.number)
+    }
+
+    /// The record that gives `lease` up: no holder, 1 s duration, times now, transitions kept.
+    private func releasedRecord(_ lease: JSONValue) -> CoordinationV1.LeaseSpec {
+        let now = Timestamp.rfc3339Micro(Timestamp.now())
+        return CoordinationV1.LeaseSpec(
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: now, renewTime: now,
+            leaseTransitions: CoordinationV1.LeaseSpec(lease: lease).leaseTransitions)
     }
 }
 

@@ -153,6 +153,56 @@ import Testing
         #expect(try await cluster.lease("handover")[path: ["spec", "leaseDurationSeconds"]] == 1)
     }
 
+    /// The version the leader holds can be one behind when a renewal cancelled by the shutdown
+    /// still reached the server, or when anyone else wrote the Lease (a label, say). The release
+    /// reads the Lease again and still gives it up while it names this leader in this term.
+    @Test func releaseSucceedsAfterTheLeaseWasWrittenBehindTheLeadersBack() async throws {
+        let cluster = try LeaderTestCluster()
+        defer { cluster.shutdown() }
+        // A long retry period: no renewal comes between the outside write and the cancel.
+        let elector = try LeaderElector(
+            client: try cluster.client(),
+            config: LeaderTestCluster.config(
+                identity: "alpha", lease: "relabelled", leaseDuration: 30, renewDeadline: 20, retryPeriod: 15,
+                releaseOnCancel: true),
+            metricsFactory: TestMetrics())
+        let run = startElection(elector)
+        #expect(await eventually(within: 10) { elector.isLeader })
+        _ = try await cluster.client().patch(
+            .leases, namespace: "default", name: "relabelled",
+            .merge(try JSONValue.parse(#"{"metadata":{"labels":{"team":"infra"}}}"#)))
+        run.task.cancel()
+        await run.task.value
+        let lease = try await cluster.lease("relabelled")
+        #expect(lease[path: ["spec", "holderIdentity"]] == "", "released despite the newer version")
+        #expect(lease[path: ["spec", "leaseDurationSeconds"]] == 1)
+        #expect(lease[path: ["metadata", "labels", "team"]] == "infra", "the other write is kept")
+        #expect(cluster.leaseWrites(verb: "update", code: 409) == 1)
+    }
+
+    /// A Lease taken by another identity while the leader had not yet noticed is never released
+    /// by the old leader: the conflict's re-read shows the new holder and the release stops there.
+    @Test func releaseLeavesALeaseTakenInTheMeantimeAlone() async throws {
+        let cluster = try LeaderTestCluster()
+        defer { cluster.shutdown() }
+        let elector = try LeaderElector(
+            client: try cluster.client(),
+            config: LeaderTestCluster.config(
+                identity: "alpha", lease: "taken", leaseDuration: 30, renewDeadline: 20, retryPeriod: 15,
+                releaseOnCancel: true),
+            metricsFactory: TestMetrics())
+        let run = startElection(elector)
+        #expect(await eventually(within: 10) { elector.isLeader })
+        _ = try await cluster.client().patch(
+            .leases, namespace: "default", name: "taken",
+            .merge(try JSONValue.parse(#"{"spec":{"holderIdentity":"beta"}}"#)))
+        run.task.cancel()
+        await run.task.value
+        let lease = try await cluster.lease("taken")
+        #expect(lease[path: ["spec", "holderIdentity"]] == "beta")
+        #expect(lease[path: ["spec", "leaseDurationSeconds"]] == 30)
+    }
+
     @Test func failingRenewalsStopLeadingBeforeTheLeaseExpires() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }

@@ -81,9 +81,7 @@ private final class LeadingRecorder: Sendable {
     @Test func gracefulReleaseOnShutdownLetsAnotherReplicaLeadAtOnce() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
-        var election = LeaderTestCluster.config(identity: "replica-a", lease: "manager-release", releaseOnCancel: true)
-        // The release has its own timeout; leave room for a loaded machine running every suite at once.
-        election.releaseTimeout = 5
+        let election = LeaderTestCluster.config(identity: "replica-a", lease: "manager-release", releaseOnCancel: true)
         let options = Manager.Options(
             metricsBindAddress: nil, healthProbeBindAddress: nil, leaderElection: election, handlesSignals: false)
         let manager = try Manager(client: try cluster.client(), options: options, registry: nil)
