@@ -48,7 +48,10 @@ final class RoostCluster: Sendable {
     @discardableResult
     func startOperator(_ configuration: OperatorConfiguration = RoostCluster.configuration()) throws -> RoostOperator {
         var logger = Logger(label: "roost-e2e")
-        logger.logLevel = .warning
+        // ROOST_E2E_LOG_LEVEL=debug (or trace, info, …) shows what the operators did when a test fails.
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["ROOST_E2E_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        logger[metadataKey: "sim"] = "\(sim.port)"
         let roost = try RoostOperator(
             client: client, configuration: configuration, registry: nil, handlesSignals: false, logger: logger)
         let task = Task { try await roost.run() }
@@ -125,10 +128,35 @@ final class RoostCluster: Sendable {
         ).items.filter { $0.metadata.deletionTimestamp == nil }.sorted { $0.metadata.name < $1.metadata.name }
     }
 
+    /// Events in the test namespace with `reason`, about the object named `involving` when given.
+    /// Events are sent by their own queue after the write they follow, so callers poll for them.
+    func events(reason: String, involving name: String? = nil) async throws -> [JSONValue] {
+        let items = try await client.list(.events, namespace: namespace)["items"]?.arrayValue ?? []
+        return items.filter {
+            $0["reason"]?.stringValue == reason && (name == nil || $0["involvedObject"]?["name"]?.stringValue == name)
+        }
+    }
+
     /// A worker pod as raw JSON (to check fields the slim model skips, such as affinity).
     func podJSON(_ name: String) async throws -> JSONValue {
         try await client.get(.pods, namespace: namespace, name: name)
     }
+}
+
+/// Runs `body` against a fresh ``RoostCluster`` and waits for its operators and simulated
+/// cluster to stop before returning (or rethrowing), so that no test's cluster keeps using the
+/// machine while the next test runs.
+func withRoostCluster(
+    pools: [(String, Int)] = [("general", 3)], timeScale: Double = 0.05, _ body: (RoostCluster) async throws -> Void
+) async throws {
+    let cluster = try await RoostCluster(pools: pools, timeScale: timeScale)
+    do {
+        try await body(cluster)
+    } catch {
+        await cluster.shutdown()
+        throw error
+    }
+    await cluster.shutdown()
 }
 
 /// Polls `condition` until it holds or `timeout` seconds pass.

@@ -10,35 +10,46 @@ import Testing
 /// removed), and nothing conflicts with Roost's own earlier writes.
 @Suite(.timeLimit(.minutes(2))) struct WritesEndToEndTests {
     @Test func warmClaimAndReleaseCostFiveWritesAndNoConflict() async throws {
-        let cluster = try await RoostCluster()
-        defer { Task { await cluster.shutdown() } }
-        try cluster.startOperator()
-        try await cluster.createRuntime(
-            "coder",
-            spec: ["template": ["spec": ["containers": [["name": "agent", "image": "coder:1"]]]], "pool": ["minIdle": 2]])
-        #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 2 })
-        try await Task.sleep(for: .milliseconds(300))
-        let start = cluster.sim.stats.auditLog.count
-        try await cluster.createSession("s1", runtime: "coder")
-        #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
-        try await Task.sleep(for: .milliseconds(500))
-        let claimEntries = cluster.sim.stats.auditLog.dropFirst(start).filter {
-            ($0.resource.hasPrefix("agentsessions") && $0.name == "s1" && $0.verb == "patch")
-                || ($0.resource == "pods" && $0.verb == "patch")
-        }
-        #expect(claimEntries.map(\.resource) == ["agentsessions.roost.dev", "pods", "agentsessions.roost.dev/status"])
-        #expect(claimEntries.allSatisfy { $0.code == 200 })
+        try await withRoostCluster { cluster in
+            try cluster.startOperator()
+            try await cluster.createRuntime(
+                "coder",
+                spec: ["template": ["spec": ["containers": [["name": "agent", "image": "coder:1"]]]], "pool": ["minIdle": 2]])
+            // Settled as the operator itself reports it (its caches have both Ready workers).
+            #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 2 })
+            #expect(try await settled(cluster, idle: 2, busy: 0))
+            let start = cluster.sim.stats.auditLog.count
+            try await cluster.createSession("s1", runtime: "coder")
+            #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
+            // The pool's refill (a pod create) is done and seen before the release is measured.
+            #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 3 })
+            #expect(try await settled(cluster, idle: 2, busy: 1))
+            let claimEntries = cluster.sim.stats.auditLog.dropFirst(start).filter {
+                ($0.resource.hasPrefix("agentsessions") && $0.name == "s1" && $0.verb == "patch")
+                    || ($0.resource == "pods" && $0.verb == "patch")
+            }
+            #expect(claimEntries.map(\.resource) == ["agentsessions.roost.dev", "pods", "agentsessions.roost.dev/status"])
+            #expect(claimEntries.allSatisfy { $0.code == 200 })
 
-        let releaseStart = cluster.sim.stats.auditLog.count
-        try await cluster.deleteSession("s1")
-        #expect(try await eventually { try await cluster.session("s1") == nil })
-        try await Task.sleep(for: .milliseconds(300))
-        let releaseEntries = cluster.sim.stats.auditLog.dropFirst(releaseStart).filter {
-            ($0.resource.hasPrefix("agentsessions") && $0.verb == "patch")
-                || ($0.resource == "pods" && $0.verb != "watch")
-                    && $0.verb != "list" && $0.verb != "get"
+            let releaseStart = cluster.sim.stats.auditLog.count
+            try await cluster.deleteSession("s1")
+            #expect(try await eventually { try await cluster.session("s1") == nil })
+            #expect(try await settled(cluster, idle: 3, busy: 0))
+            let releaseEntries = cluster.sim.stats.auditLog.dropFirst(releaseStart).filter {
+                ($0.resource.hasPrefix("agentsessions") && $0.verb == "patch")
+                    || ($0.resource == "pods" && $0.verb != "watch")
+                        && $0.verb != "list" && $0.verb != "get"
+            }
+            #expect(releaseEntries.map(\.resource).sorted() == ["agentsessions.roost.dev", "pods"])
+            #expect(releaseEntries.allSatisfy { $0.code == 200 })
         }
-        #expect(releaseEntries.map(\.resource).sorted() == ["agentsessions.roost.dev", "pods"])
-        #expect(releaseEntries.allSatisfy { $0.code == 200 })
+    }
+
+    /// Waits until the runtime's status, written by the operator from its caches, shows the counts.
+    private func settled(_ cluster: RoostCluster, idle: Int, busy: Int) async throws -> Bool {
+        try await eventually {
+            let status = try await cluster.runtime("coder").status
+            return status.idle == idle && status.busy == busy && status.workers == idle + busy
+        }
     }
 }

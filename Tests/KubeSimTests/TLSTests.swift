@@ -55,7 +55,7 @@ struct TLSTests {
 
             // A watch over HTTP/2 streams events.
             let watch = try Curl.run([
-                "--cacert", ca, "--http2", "-H", "Authorization: Bearer \(sim.adminToken)", "--max-time", "3",
+                "--cacert", ca, "--http2", "-H", "Authorization: Bearer \(sim.adminToken)", "--max-time", "15",
                 "\(sim.url)/api/v1/namespaces?watch=true&timeoutSeconds=1",
             ])
             let lines = watch.body.split(separator: UInt8(ascii: "\n"))

@@ -81,11 +81,31 @@ import Testing
             #expect(bookmark?[path: ["metadata", "resourceVersion"]] == .string(String(current)))
             #expect(bookmark?["kind"] == "ConfigMap")
 
-            // Periodic bookmarks carry the newest resourceVersion.
-            _ = try createConfigMap(http, "three")
-            let next = try stream.collect(2, timeout: 3)
-            #expect(next.first?["type"] == "ADDED")
-            #expect(next.last?["type"] == "BOOKMARK")
+            // Periodic bookmarks carry the newest resourceVersion: any that comes before the ADDED
+            // is older than it, and one after it has caught up with it.
+            let created = try createConfigMap(http, "three")
+            let threeVersion = try #require(created[path: ["metadata", "resourceVersion"]]?.stringValue.flatMap(Int.init))
+            func version(_ event: JSONValue) -> Int? {
+                event[path: ["object", "metadata", "resourceVersion"]]?.stringValue.flatMap(Int.init)
+            }
+            var added: JSONValue?
+            for _ in 0..<50 where added == nil {
+                guard let event = try stream.next(timeout: 3) else { break }
+                if event["type"] == "ADDED" {
+                    added = event
+                } else {
+                    #expect(event["type"] == "BOOKMARK")
+                    #expect((version(event) ?? .max) < threeVersion, "a bookmark is never ahead of an event it precedes")
+                }
+            }
+            #expect(added?[path: ["object", "metadata", "name"]] == "three")
+            var caughtUp = false
+            for _ in 0..<50 where !caughtUp {
+                guard let event = try stream.next(timeout: 3) else { break }
+                #expect(event["type"] == "BOOKMARK")
+                caughtUp = (version(event) ?? 0) >= threeVersion
+            }
+            #expect(caughtUp, "a later bookmark carries the newest resourceVersion")
 
             let invalid = try http.request(
                 "GET", "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true")
@@ -132,13 +152,19 @@ import Testing
 
     @Test func faultsDropStallAndDelayWatches() async throws {
         try await withSim(runKubelet: false) { sim, http in
+            // The response head is flushed before the watch is registered: wait for the server's count.
+            func awaitWatchers(_ count: Int) {
+                for _ in 0..<500 where sim.store.watcherCount != count { Thread.sleep(forTimeInterval: 0.01) }
+            }
             let dropped = try http.watch("/api/v1/namespaces/default/configmaps?watch=true")
-            Thread.sleep(forTimeInterval: 0.1)
+            awaitWatchers(1)
             let response = try http.request("POST", "/_sim/watches/drop", json: [:])
             #expect(response.json["dropped"] == 1)
             #expect(try dropped.waitForEnd(timeout: 5))
 
+            awaitWatchers(0)
             let stalled = try http.watch("/api/v1/namespaces/default/configmaps?watch=true")
+            awaitWatchers(1)
             _ = try http.request("POST", "/_sim/faults", json: ["stallWatches": true])
             _ = try createConfigMap(http, "during-stall")
             #expect(try stalled.next(timeout: 0.6) == nil, "a stalled watch sends nothing")

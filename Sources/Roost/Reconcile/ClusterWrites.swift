@@ -81,7 +81,9 @@ public struct ClusterWrites: Sendable {
     }
 
     /// Returns a busy worker to the pool: idle, no session, idle since `now` (seconds since the
-    /// epoch), preconditioned on `resourceVersion`.
+    /// epoch), preconditioned on `resourceVersion`. The annotation has whole seconds (metav1.Time's
+    /// format) rounded up, so the reaper can keep a worker up to a second longer than its
+    /// idleTimeout but never reaps it early.
     public func releaseToIdle(worker: ObjectName, resourceVersion: String, now: Double) async throws(WriteError) {
         let patch: JSONValue = [
             "metadata": [
@@ -89,7 +91,7 @@ public struct ClusterWrites: Sendable {
                 "labels": [.init(stringLiteral: RoostLabel.state): .string(WorkerState.idle.rawValue)],
                 "annotations": [
                     .init(stringLiteral: RoostAnnotation.session): .null,
-                    .init(stringLiteral: RoostAnnotation.idleSince): .string(Timestamp.rfc3339(now)),
+                    .init(stringLiteral: RoostAnnotation.idleSince): .string(Timestamp.rfc3339(now.rounded(.up))),
                 ],
             ]
         ]

@@ -82,6 +82,9 @@ public final class EventRecorder: Sendable {
         dropped = Counter(label: "roost_events_total", dimensions: [("result", "dropped")])
     }
 
+    /// Whether a ``run()`` is sending, so that ``record(_:)`` queues Events.
+    var isRunning: Bool { queue.withLock { !$0.stopped } }
+
     /// Queues an Event; returns at once.
     public func record(_ event: Event) {
         let (waiter, overflow) = queue.withLock { queue -> (CheckedContinuation<Void, Never>?, Bool) in

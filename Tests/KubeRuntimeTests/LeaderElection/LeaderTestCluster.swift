@@ -34,11 +34,11 @@ struct LeaderTestCluster {
     }
 
     /// Short timings for tests, with room for a loaded 2-core CI machine: lease 5 s, renew
-    /// deadline 3.5 s, retry 0.3 s, one attempt at most 1.5 s, the release at most 5 s (it ends as
+    /// deadline 3.5 s, retry 0.3 s, one attempt at most 3 s, the release at most 5 s (it ends as
     /// soon as it is written; the bound only matters on a machine running every suite at once).
     static func config(
         identity: String, lease: String, leaseDuration: Double = 5, renewDeadline: Double = 3.5, retryPeriod: Double = 0.3,
-        attemptTimeout: Double = 1.5, releaseOnCancel: Bool = false
+        attemptTimeout: Double = 3, releaseOnCancel: Bool = false
     ) -> LeaderElectionConfig {
         LeaderElectionConfig(
             leaseNamespace: "default", leaseName: lease, identity: identity, leaseDuration: leaseDuration,

@@ -18,8 +18,9 @@ private final class LeadingRecorder: Sendable {
         { term in
             self.terms.withLock { $0.append(term) }
             while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
-            let end = ContinuousClock.now + .milliseconds(Int64(drain * 1000))
-            while ContinuousClock.now < end { usleep(10_000) }
+            // The task is cancelled now, so the drain sleeps in a detached task (which is not),
+            // instead of blocking one of the few cooperative threads every suite shares.
+            if drain > 0 { await Task.detached { try? await Task.sleep(for: .seconds(drain)) }.value }
             self.drained.store(true, ordering: .relaxed)
         }
     }

@@ -28,7 +28,8 @@ import Testing
         let client = try client(sim)
         let recorder = EventRecorder(client: client, instance: "roost-0")
         let running = Task { await recorder.run() }
-        try await Task.sleep(for: .milliseconds(50))
+        for _ in 0..<500 where !recorder.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(recorder.isRunning)
         recorder.record(.init(object: session, kind: .normal, reason: "Bound", message: "Claimed warm worker w1"))
         recorder.record(.init(object: session, kind: .warning, reason: "PlacementFailed", message: "runtime coder not found"))
         var items: [JSONValue] = []
