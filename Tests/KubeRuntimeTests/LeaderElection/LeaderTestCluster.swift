@@ -33,12 +33,14 @@ struct LeaderTestCluster {
         return try KubeClient(configuration: configuration, options: options)
     }
 
-    /// Short timings for tests, with room for a loaded 2-core CI machine: lease 5 s, renew
-    /// deadline 3.5 s, retry 0.3 s, one attempt at most 3 s, the release at most 5 s (it ends as
-    /// soon as it is written; the bound only matters on a machine running every suite at once).
+    /// Short timings for tests, with room for a loaded 2-core CI machine: lease 8 s, renew
+    /// deadline 6 s, retry 0.3 s, one attempt at most 2 s, the release at most 5 s (it ends as
+    /// soon as it is written). A term is valid for the renew deadline counted from the start of
+    /// the attempt that acquired it, so an acquisition slowed by a busy machine (seen: 3 s) must
+    /// still leave the first renewals seconds, not fractions of one.
     static func config(
-        identity: String, lease: String, leaseDuration: Double = 5, renewDeadline: Double = 3.5, retryPeriod: Double = 0.3,
-        attemptTimeout: Double = 3, releaseOnCancel: Bool = false
+        identity: String, lease: String, leaseDuration: Double = 8, renewDeadline: Double = 6, retryPeriod: Double = 0.3,
+        attemptTimeout: Double = 2, releaseOnCancel: Bool = false
     ) -> LeaderElectionConfig {
         LeaderElectionConfig(
             leaseNamespace: "default", leaseName: lease, identity: identity, leaseDuration: leaseDuration,
