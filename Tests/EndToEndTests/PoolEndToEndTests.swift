@@ -45,6 +45,21 @@ private let container: JSONValue = [["name": "agent", "image": "ghcr.io/roost-de
         }
     }
 
+    /// A pod create that fails mid-fill leaves no phantom creations behind: the pool reaches
+    /// minIdle on the retry, not after the expectations' five-minute lapse.
+    @Test func aFailedCreateDoesNotHoldThePoolShort() async throws {
+        try await withRoostCluster { cluster in
+            cluster.sim.faults.addFailures(
+                .init(remaining: 1, code: 500, verbs: ["create"], pathPrefix: "/api/v1/namespaces/\(cluster.namespace)/pods"))
+            try cluster.startOperator()
+            try await cluster.createRuntime(
+                "coder", spec: ["template": ["spec": ["containers": container]], "pool": ["minIdle": 3]])
+            #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 3 })
+            #expect(cluster.sim.faults.snapshot["failures"]?.arrayValue?.isEmpty ?? true, "the injected failure was used")
+            #expect(try await cluster.workers().count == 3, "the pool is not over-filled")
+        }
+    }
+
     @Test func sessionClaimsTheWorkerOnTheOldestNodeAndReleaseReturnsIt() async throws {
         try await withRoostCluster(pools: [("general", 3)]) { cluster in
             try cluster.startOperator()
@@ -57,7 +72,8 @@ private let container: JSONValue = [["name": "agent", "image": "ghcr.io/roost-de
             _ = try await cluster.client.patch(
                 ClusterWrites.agentRuntimes, namespace: cluster.namespace, name: "coder",
                 .merge(["spec": ["pool": ["minIdle": 3]]]))
-            #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 3 })
+            let filled = try await eventually { try await cluster.workers().filter(\.isReady).count == 3 }
+            #expect(filled, "the pool grows to the new minIdle\n\(cluster.diagnostics(runtime: "coder"))")
             let nodes = Set(try await cluster.workers().map(\.spec.nodeName))
             try await cluster.createSession("s1", runtime: "coder")
             #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })

@@ -70,6 +70,12 @@ final class RoostCluster: Sendable {
         _ = try? await entry.1.value
     }
 
+    /// What every running operator knows of `runtime` (see ``RoostOperator/diagnostics(runtime:)``).
+    func diagnostics(runtime: String) -> String {
+        let id = ObjectName(namespace: namespace, name: runtime)
+        return operators.withLock { list in list.map { $0.0.diagnostics(runtime: id) } }.joined(separator: "\n--\n")
+    }
+
     func shutdown() async {
         let all = operators.withLock { list in
             defer { list.removeAll() }

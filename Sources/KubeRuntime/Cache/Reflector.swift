@@ -132,6 +132,7 @@ public final class Reflector<Object: Cacheable>: Sendable {
                         health.lastListError = nil
                         health.listHandled = true
                     }
+                    logger.debug("listed \(resource) at resourceVersion \(resourceVersion)")
                     phase = .watching(resourceVersion: resourceVersion)
                     healthySince = Timestamp.monotonic()
                 } catch {
@@ -141,11 +142,13 @@ public final class Reflector<Object: Cacheable>: Sendable {
                     phase = .backoff(seconds: backoff, then: .list)
                 }
             case .watching(let resourceVersion):
+                logger.debug("watching \(resource) from resourceVersion \(resourceVersion)")
                 let outcome = await watch(from: resourceVersion, handle)
                 setWatching(false)
                 switch outcome {
                 case .ended(let latest):
                     // A normal server-side close: re-open at once from where it ended.
+                    logger.debug("watch of \(resource) closed by the server at resourceVersion \(latest)")
                     phase = .watching(resourceVersion: latest)
                 case .expired:
                     logger.info("watch of \(resource) expired (410); relisting")

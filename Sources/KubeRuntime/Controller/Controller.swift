@@ -125,8 +125,10 @@ public final class Controller<Key: Hashable & Sendable>: Sendable {
             metrics.errors.increment()
             logger.warning("reconcile \(key) of \(name) failed; retrying: \(error)")
         }
-        metrics.reconcileTime.record(duration: ContinuousClock.now - started)
+        let elapsed = ContinuousClock.now - started
+        metrics.reconcileTime.record(duration: elapsed)
         metrics.results[result]?.increment()
+        logger.trace("reconciled \(key) of \(name) in \(elapsed): \(result)")
     }
 
     /// The controller's metrics, made once: constructing one is a registry lookup under a lock,

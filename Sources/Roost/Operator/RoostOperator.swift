@@ -184,6 +184,47 @@ public final class RoostOperator: Sendable {
         context.logger.info("stopped leading: \(term)")
     }
 
+    /// A multi-line account of the operator's state for one runtime — its cached generation and
+    /// pool, the pool as the policy sees it, the expected creations and the work queues — for
+    /// diagnosing a pool that does not converge (tests print it when they time out).
+    func diagnostics(runtime id: ObjectName) -> String {
+        var lines: [String] = []
+        if let runtime = context.runtimes.get(id) {
+            let snapshot = context.snapshot(runtime: id)
+            lines.append(
+                "runtime \(id): generation \(runtime.metadata.generation), resourceVersion \(runtime.metadata.resourceVersion), minIdle \(runtime.spec.pool.minIdle), maxWorkers \(runtime.spec.pool.maxWorkers), problem \(context.usabilityProblem(runtime) ?? "none")"
+            )
+            if let runtimeSnapshot = snapshot.runtimes[id] {
+                let fill = context.policy.poolFill(for: runtimeSnapshot, in: snapshot)
+                lines.append(
+                    "pool fill: idle ready \(fill.idleReady), starting \(fill.starting), live \(fill.live), to create \(fill.toCreate), creations in flight \(runtimeSnapshot.inFlightWorkers)"
+                )
+            }
+            for worker in snapshot.workers(of: id) {
+                lines.append(
+                    "worker \(worker.id.name): \(worker.state), ready \(worker.ready), node \(worker.nodeName.isEmpty ? "-" : worker.nodeName), terminating \(worker.terminating)"
+                )
+            }
+        } else {
+            lines.append("runtime \(id): not in the cache")
+        }
+        lines.append(
+            "caches synced: \(hasSynced); pods watching \(podInformer.reflector.isWatching), runtimes watching \(runtimeInformer.reflector.isWatching)"
+        )
+        if let queues = leading.withLock({ $0 }) {
+            for (name, queue) in [
+                ("runtimes", queues.runtimes), ("sessions", queues.sessions), ("placements", queues.placements),
+            ] {
+                lines.append(
+                    "queue \(name): ready \(queue.len), delayed \(queue.delayedCount), processing \(queue.processingCount), shutting down \(queue.isShuttingDown)"
+                )
+            }
+        } else {
+            lines.append("not leading")
+        }
+        return lines.joined(separator: "\n")
+    }
+
     private func enqueueAll(_ queues: Queues) {
         for runtime in context.runtimes.list() {
             queues.runtimes.add(ObjectName(runtime.metadata))

@@ -113,11 +113,17 @@ public final class Expectations: Sendable {
         }
     }
 
-    /// A pod of `runtime` showed in the cache, or a creation for it failed.
+    /// A pod of `runtime` showed in the cache.
     public func creationObserved(runtime: ObjectName) {
+        creationsAbandoned(runtime: runtime, count: 1)
+    }
+
+    /// `count` expected creations for `runtime` will never show: they failed or were not sent.
+    public func creationsAbandoned(runtime: ObjectName, count: Int) {
+        guard count > 0 else { return }
         state.withLock { state in
             guard var pending = state.creations[runtime] else { return }
-            pending.count -= 1
+            pending.count -= count
             state.creations[runtime] = pending.count > 0 ? pending : nil
         }
     }

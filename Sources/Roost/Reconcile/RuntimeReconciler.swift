@@ -47,6 +47,9 @@ struct RuntimeReconciler: Sendable {
                 nextReap = wait
             }
             let fill = context.policy.poolFill(for: runtimeSnapshot, in: snapshot, excluding: gone)
+            context.logger.trace(
+                "pool of \(id): minIdle \(runtimeSnapshot.minIdle), maxWorkers \(runtimeSnapshot.maxWorkers), idle ready \(fill.idleReady), starting \(fill.starting) (\(runtimeSnapshot.inFlightWorkers) creations in flight), live \(fill.live): creating \(fill.toCreate)"
+            )
             if fill.toCreate > 0 { try await create(fill.toCreate, for: runtime) }
         }
         if let postponed = try await writeStatus(runtime, problem: problem, excluding: gone) {
@@ -145,11 +148,13 @@ struct RuntimeReconciler: Sendable {
             templateHash: context.templateHash(runtime, machine: runtime.spec.machine), purpose: .pool, name: nil,
             affinity: context.configuration.affinity)
         context.expectations.expectCreations(runtime: id, count: count, at: context.now())
-        for _ in 0..<count {
+        for sent in 0..<count {
             do {
                 _ = try await writes.createWorker(pod, namespace: id.namespace)
             } catch {
-                context.expectations.creationObserved(runtime: id)
+                // Neither the failed creation nor those never sent will show in the cache; left
+                // expected, they would hold the pool short until the expectations lapse.
+                context.expectations.creationsAbandoned(runtime: id, count: count - sent)
                 throw error
             }
         }

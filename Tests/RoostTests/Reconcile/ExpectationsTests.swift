@@ -58,4 +58,19 @@ import Testing
         expectations.expectCreations(runtime: runtime, count: 2, at: 5)
         #expect(expectations.pendingCreations(runtime: runtime, at: 15) == 0, "lapsed")
     }
+
+    @Test func abandonedCreationsStopBeingExpectedAtOnce() {
+        let expectations = Expectations(timeout: 300)
+        let runtime = ObjectName(namespace: "team", name: "coder")
+        expectations.expectCreations(runtime: runtime, count: 3, at: 0)
+        expectations.creationObserved(runtime: runtime)
+        // The second create failed: it and the third, never sent, will not show.
+        expectations.creationsAbandoned(runtime: runtime, count: 2)
+        #expect(expectations.pendingCreations(runtime: runtime, at: 1) == 0)
+        expectations.expectCreations(runtime: runtime, count: 1, at: 2)
+        expectations.creationsAbandoned(runtime: runtime, count: 5)
+        #expect(expectations.pendingCreations(runtime: runtime, at: 3) == 0, "never below zero")
+        expectations.creationsAbandoned(runtime: runtime, count: 0)
+        #expect(expectations.pendingCreations(runtime: runtime, at: 3) == 0)
+    }
 }
