@@ -70,14 +70,17 @@ public final class Expectations: Sendable {
         state.withLock { $0.claimedWorkers[worker] != nil }
     }
 
-    /// Sessions and workers with bindings still expected (for building a placement snapshot).
-    public func pendingBindings(at now: Double) -> (sessions: Set<ObjectName>, workers: Set<ObjectName>) {
+    /// The bindings still expected, session → worker, read at once (for building a placement
+    /// snapshot). Read them once, before the worker table: the pod handler updates the table
+    /// before it ends an expectation, so a binding is then seen in one or the other — reading
+    /// the expectations a second time after the table could miss it in both.
+    public func pendingBindings(at now: Double) -> [ObjectName: ObjectName] {
         state.withLock { state in
             for (session, binding) in state.bindings where now - binding.since >= timeout {
                 state.bindings.removeValue(forKey: session)
                 state.claimedWorkers.removeValue(forKey: binding.worker)
             }
-            return (Set(state.bindings.keys), Set(state.claimedWorkers.keys))
+            return state.bindings.mapValues(\.worker)
         }
     }
 

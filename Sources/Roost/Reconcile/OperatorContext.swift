@@ -155,16 +155,15 @@ final class OperatorContext: Sendable {
         conflicts.withLock { $0[ObjectName(pod.metadata)] == pod.metadata.resourceVersion }
     }
 
-    /// Workers whose cached copy is known to be stale.
-    func staleWorkers() -> Set<ObjectName> {
+    /// The known-stale resourceVersion of each worker that has one (see
+    /// ``workerStale(_:resourceVersion:)``). A copy of the worker table with that version is
+    /// stale. Entries the pod cache has moved past are pruned after being returned: the table,
+    /// updated by the handler after the cache, may still hold the stale copy a moment longer.
+    func staleWorkerVersions() -> [ObjectName: String] {
         conflicts.withLock { conflicts in
-            var stale: Set<ObjectName> = []
-            for (worker, version) in conflicts {
-                if let pod = pods.get(worker), pod.metadata.resourceVersion == version {
-                    stale.insert(worker)
-                } else {
-                    conflicts[worker] = nil
-                }
+            let stale = conflicts
+            for (worker, version) in stale where pods.get(worker)?.metadata.resourceVersion != version {
+                conflicts[worker] = nil
             }
             return stale
         }
@@ -341,23 +340,25 @@ final class OperatorContext: Sendable {
     /// claim in flight count as busy; workers whose cached copy lost a claim are left out.
     func snapshot(runtime id: ObjectName) -> ClusterSnapshot {
         let time = now()
+        // Expectations first, then the table (see ``Expectations/pendingBindings(at:)``).
         let pending = expectations.pendingBindings(at: time)
-        let stale = staleWorkers()
+        let stale = staleWorkerVersions()
         let (cachedWorkers, cachedSessions) = table.withLock { table in
             (table.workers[id].map { Array($0.values) } ?? [], table.sessions[id].map { Array($0.values) } ?? [])
         }
+        let claimed = Set(pending.values)
         var workers: [WorkerSnapshot] = []
         workers.reserveCapacity(cachedWorkers.count)
         var nodeNames: Set<String> = []
-        for var worker in cachedWorkers where !stale.contains(worker.id) {
-            if pending.workers.contains(worker.id) { worker.state = .busy }
+        for var worker in cachedWorkers where stale[worker.id] != worker.resourceVersion {
+            if claimed.contains(worker.id) { worker.state = .busy }
             if !worker.nodeName.isEmpty { nodeNames.insert(worker.nodeName) }
             workers.append(worker)
         }
         var sessions = cachedSessions
-        if !pending.sessions.isEmpty {
-            for index in sessions.indices where pending.sessions.contains(sessions[index].id) {
-                sessions[index].boundWorker = expectations.pendingWorker(forSession: sessions[index].id, at: time)?.name
+        if !pending.isEmpty {
+            for index in sessions.indices {
+                if let worker = pending[sessions[index].id] { sessions[index].boundWorker = worker.name }
             }
         }
         let runtimes = runtimes.get(id).map { [runtimeSnapshot($0)] } ?? []

@@ -14,7 +14,7 @@ import Testing
         #expect(expectations.isClaimed(worker: worker))
         // The cache still shows the worker idle: the claim is not visible yet.
         expectations.observeWorker(worker, servingSession: nil)
-        #expect(expectations.pendingBindings(at: 102).sessions == [session])
+        #expect(expectations.pendingBindings(at: 102) == [session: worker])
         expectations.observeWorker(worker, servingSession: "s1")
         #expect(expectations.pendingWorker(forSession: session, at: 103) == nil)
         #expect(!expectations.isClaimed(worker: worker))
@@ -24,8 +24,7 @@ import Testing
         let expectations = Expectations()
         expectations.expectBinding(session: session, worker: worker, at: 0)
         expectations.observeWorker(worker, servingSession: "s2")
-        #expect(expectations.pendingBindings(at: 1).sessions.isEmpty)
-        #expect(expectations.pendingBindings(at: 1).workers.isEmpty)
+        #expect(expectations.pendingBindings(at: 1).isEmpty)
     }
 
     @Test func deletedWorkerVoidsTheExpectation() {
