@@ -163,7 +163,8 @@ public final class KubeClient: Sendable {
         if let token = credentials.bearerToken, !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
         let tls = TransportTLS(
             caCertificatePEM: configuration.tls.caCertificatePEM, insecureSkipVerify: configuration.tls.insecureSkipVerify,
-            clientCertificatePEM: credentials.clientCertificatePEM, clientKeyPEM: credentials.clientKeyPEM)
+            clientCertificatePEM: credentials.clientCertificatePEM, clientKeyPEM: credentials.clientKeyPEM,
+            serverName: configuration.tls.serverName)
         return HTTPRequest(
             method: method, url: configuration.server + path + query.encoded, headers: headers, body: body, tls: tls,
             connectTimeout: options.connectTimeout, totalTimeout: streaming ? nil : options.requestTimeout,
