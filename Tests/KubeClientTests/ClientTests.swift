@@ -403,6 +403,39 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
 }
 
 @Suite struct ClientResilienceTests {
+    @Test func throttledWatchIsRetriedAfterTheServersDelay() async throws {
+        let fixture = try ClientFixture(tls: false)
+        defer { fixture.shutdown() }
+        var options = ClientFixture.fastOptions
+        options.retry.maxDelay = 5  // so the server's 1 s is honoured, not capped to the 0.2 s backoff limit
+        let client = try fixture.client(options: options)
+        let list = try await client.list(configMap, namespace: "default")
+        fixture.sim.stats.reset()
+        fixture.sim.faults.addFailures(.init(remaining: 1, code: 429, retryAfterSeconds: 1, verbs: ["watch"]))
+
+        let start = ContinuousClock.now
+        let events = try await client.watch(
+            configMap, namespace: "default",
+            options: WatchOptions(resourceVersion: list[path: ["metadata", "resourceVersion"]]?.stringValue))
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(950), "Retry-After: 1 is waited out, not the 10 ms backoff (waited \(waited))")
+        #expect(fixture.sim.stats.counts["watch configmaps"] == 2, "one throttled attempt, then the watch")
+
+        _ = try await client.create(configMap, namespace: "default", configMapObject("after-throttle"))
+        var iterator = events.makeAsyncIterator()
+        let event = try await iterator.next()
+        #expect(event?.type == .added)
+        #expect(event?.object?[path: ["metadata", "name"]] == "after-throttle")
+        events.cancel()
+        #expect(fixture.sim.stats.counts["watch configmaps"] == 2)
+
+        let retries = testMetrics.counters(label: "rest_client_request_retries_total")
+        #expect(
+            retries.contains { counter in
+                counter.dimensions.contains { $0 == ("verb", "watch") } && counter.dimensions.contains { $0 == ("code", "429") }
+            })
+    }
+
     @Test func throttlingAndRetriableErrorsAreRetried() async throws {
         let fixture = try ClientFixture(tls: false)
         defer { fixture.shutdown() }
@@ -503,6 +536,40 @@ func configMapObject(_ name: String, data: JSONObject = [:]) -> JSONValue {
             policy.delay(attempt: 1, method: "GET", outcome: .status(code: 409, retryAfter: nil, tooLargeResourceVersion: false))
                 == nil)
         #expect(policy.delay(attempt: 1, method: "GET", outcome: .transport(.cancelled)) == nil)
+    }
+
+    @Test func serverDelayComesFromRetryAfterElseTheStatusDetails() {
+        let policy = RetryPolicy(maxRetries: 2, baseDelay: 1, maxDelay: 8, jitter: 0)
+        func status(_ code: Int, retryAfterSeconds: Int?) -> APIStatusError {
+            var details: JSONObject = [:]
+            if let retryAfterSeconds { details["retryAfterSeconds"] = .int(Int64(retryAfterSeconds)) }
+            let body: JSONValue = [
+                "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": .int(Int64(code)),
+                "details": .object(details),
+            ]
+            return APIStatusError(code: code, body: body.encoded())
+        }
+        func head(_ code: Int, retryAfter: String? = nil) -> HTTPResponseHead {
+            HTTPResponseHead(status: code, httpVersion: "1.1", headers: retryAfter.map { ["retry-after": $0] } ?? [:])
+        }
+        func delay(_ head: HTTPResponseHead, _ status: APIStatusError) -> Double? {
+            policy.delay(attempt: 1, method: "GET", outcome: RetryPolicy.Outcome(refusal: head, status: status))
+        }
+
+        #expect(delay(head(429), status(429, retryAfterSeconds: 3)) == 3, "details only")
+        #expect(delay(head(429, retryAfter: "5"), status(429, retryAfterSeconds: 3)) == 5, "the header wins")
+        #expect(delay(head(429, retryAfter: "soon"), status(429, retryAfterSeconds: 3)) == 3, "an unreadable header")
+        #expect(delay(head(429), status(429, retryAfterSeconds: nil)) == 1, "neither: backoff")
+        #expect(delay(head(500), status(500, retryAfterSeconds: 2)) == 2, "a 500 the server marked retriable")
+        #expect(delay(head(500), status(500, retryAfterSeconds: nil)) == nil)
+
+        let tooLarge = APIStatusError(
+            code: 504,
+            status: [
+                "kind": "Status", "code": 504,
+                "details": ["causes": [["reason": "ResourceVersionTooLarge", "message": "Too large resource version"]]],
+            ])
+        #expect(delay(head(504, retryAfter: "1"), tooLarge) == nil)
     }
 }
 

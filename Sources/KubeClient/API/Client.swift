@@ -86,44 +86,66 @@ public final class KubeClient: Sendable {
         method: String, path: String, query: QueryItems = QueryItems(), body: [UInt8]? = nil,
         contentType: String? = nil, verb: String
     ) async throws(KubeError) -> HTTPResponse {
-        let description = "\(method) \(path)"
+        try await retrying(method: method, verb: verb, description: "\(method) \(path)") { () async throws(KubeError) in
+            try await makeRequest(method: method, path: path, query: query, body: body, contentType: contentType)
+        } exchange: { request async throws(TransportError) in
+            let response = try await transport.send(request)
+            return (200..<300).contains(response.head.status)
+                ? .accepted(response, status: response.head.status) : .refused(response)
+        }
+    }
+
+    /// What one attempt's exchange with the server came to.
+    enum Answer<Success> {
+        /// A 2xx answer, already made into the caller's result; `status` is its HTTP code.
+        case accepted(Success, status: Int)
+        /// Any other answer, with its whole body (usually a Status).
+        case refused(HTTPResponse)
+
+        /// The answer's HTTP status code.
+        var status: Int {
+            switch self {
+            case .accepted(_, let status): return status
+            case .refused(let response): return response.head.status
+            }
+        }
+    }
+
+    /// The one retry loop behind every request and every watch's establishment
+    /// (client-go `k8s.io/client-go/rest/request.go` `Request.request` with `with_retry.go`).
+    ///
+    /// Each attempt builds its request anew (current credentials), takes a rate-limiter token and
+    /// runs `exchange`. A 401 invalidates the credentials and is repeated once without counting as
+    /// a retry. Other refusals and transport failures are retried as ``RetryPolicy`` decides,
+    /// waiting what the server asked for (``RetryPolicy/Outcome/init(refusal:status:)``) or backing
+    /// off; every attempt and retry is counted in ``RequestMetrics``.
+    /// - Parameters:
+    ///   - method: the HTTP method, for the retry policy's safe-verb rule and the metrics.
+    ///   - verb: the Kubernetes verb for the metrics (`get`, `list`, `watch`, ...).
+    ///   - description: names the request in errors and logs, e.g. `"GET /api/v1/pods"`.
+    ///   - request: builds one attempt's request.
+    ///   - exchange: sends it and turns a 2xx answer into the result.
+    /// - Throws: ``KubeError``: `.api` with the last refusal's Status when it is final or the
+    ///   retries are used up, `.transport` with the last transport failure likewise or when the
+    ///   task is cancelled, and whatever `request` throws.
+    func retrying<Success>(
+        method: String, verb: String, description: String,
+        request: () async throws(KubeError) -> HTTPRequest,
+        exchange: (HTTPRequest) async throws(TransportError) -> Answer<Success>
+    ) async throws(KubeError) -> Success {
         var attempt = 0
         var refreshedCredentials = false
         while true {
             attempt += 1
-            let request = try await makeRequest(method: method, path: path, query: query, body: body, contentType: contentType)
+            let request = try await request()
             if let limiter {
                 do { try await limiter.acquire() } catch { throw .transport(.cancelled, request: description) }
             }
             let started = Timestamp.monotonic()
-            let outcome: RetryPolicy.Outcome
+            let answer: Answer<Success>
             do {
-                let response = try await transport.send(request)
-                let code = response.head.status
-                metrics.record(method: method, verb: verb, code: String(code), seconds: Timestamp.monotonic() - started)
-                logger.debug("\(method) \(request.url) \(code)")
-                if (200..<300).contains(code) { return response }
-                if code == 401, !refreshedCredentials {
-                    refreshedCredentials = true
-                    await configuration.credentials.invalidate()
-                    attempt -= 1
-                    continue
-                }
-                let status = APIStatusError(code: code, body: response.body)
-                let retryAfter =
-                    response.head.headers["retry-after"].flatMap(Double.init) ?? status.retryAfterSeconds.map(Double.init)
-                outcome = .status(
-                    code: code, retryAfter: retryAfter,
-                    tooLargeResourceVersion: status.causes.contains { $0.reason == "ResourceVersionTooLarge" })
-                guard let delay = options.retry.delay(attempt: attempt, method: method, outcome: outcome) else {
-                    throw KubeError.api(status)
-                }
-                metrics.recordRetry(verb: verb, code: String(code))
-                logger.debug("\(description): \(code), retry \(attempt) in \(delay) s")
-                try await sleep(delay, description)
-            } catch let error as KubeError {
-                throw error
-            } catch let error as TransportError {
+                answer = try await exchange(request)
+            } catch {
                 metrics.record(method: method, verb: verb, code: "<error>", seconds: Timestamp.monotonic() - started)
                 guard let delay = options.retry.delay(attempt: attempt, method: method, outcome: .transport(error)) else {
                     throw .transport(error, request: description)
@@ -131,9 +153,30 @@ public final class KubeClient: Sendable {
                 metrics.recordRetry(verb: verb, code: "<error>")
                 logger.debug("\(description): \(error), retry \(attempt) in \(delay) s")
                 try await sleep(delay, description)
-            } catch {
-                throw .transport(.cancelled, request: description)
+                continue
             }
+            let code = answer.status
+            metrics.record(method: method, verb: verb, code: String(code), seconds: Timestamp.monotonic() - started)
+            logger.debug("\(method) \(request.url) \(code)", metadata: ["verb": "\(verb)"])
+            let response: HTTPResponse
+            switch answer {
+            case .accepted(let result, _): return result
+            case .refused(let refusal): response = refusal
+            }
+            if code == 401, !refreshedCredentials {
+                refreshedCredentials = true
+                await configuration.credentials.invalidate()
+                attempt -= 1
+                continue
+            }
+            let status = APIStatusError(code: code, body: response.body)
+            let outcome = RetryPolicy.Outcome(refusal: response.head, status: status)
+            guard let delay = options.retry.delay(attempt: attempt, method: method, outcome: outcome) else {
+                throw .api(status)
+            }
+            metrics.recordRetry(verb: verb, code: String(code))
+            logger.debug("\(description): \(code), retry \(attempt) in \(delay) s")
+            try await sleep(delay, description)
         }
     }
 
@@ -163,7 +206,8 @@ public final class KubeClient: Sendable {
         if let token = credentials.bearerToken, !token.isEmpty { headers.append(("Authorization", "Bearer \(token)")) }
         let tls = TransportTLS(
             caCertificatePEM: configuration.tls.caCertificatePEM, insecureSkipVerify: configuration.tls.insecureSkipVerify,
-            clientCertificatePEM: credentials.clientCertificatePEM, clientKeyPEM: credentials.clientKeyPEM)
+            clientCertificatePEM: credentials.clientCertificatePEM, clientKeyPEM: credentials.clientKeyPEM,
+            serverName: configuration.tls.serverName)
         return HTTPRequest(
             method: method, url: configuration.server + path + query.encoded, headers: headers, body: body, tls: tls,
             connectTimeout: options.connectTimeout, totalTimeout: streaming ? nil : options.requestTimeout,

@@ -68,3 +68,20 @@ public struct RetryPolicy: Sendable, Equatable {
         return max(0, raw + Double.random(in: -spread...spread))
     }
 }
+
+extension RetryPolicy.Outcome {
+    /// The outcome of a non-2xx answer. The server's wait is its `Retry-After` header in seconds
+    /// (client-go `k8s.io/client-go/rest/request.go` `retryAfterSeconds`) or, when that is absent or
+    /// not a number, the Status's `details.retryAfterSeconds`
+    /// (`k8s.io/apimachinery/pkg/api/errors/errors.go` `SuggestsClientDelay`). A Status whose
+    /// causes include `ResourceVersionTooLarge` (a 504) is marked so it is never retried as is.
+    /// - Parameters:
+    ///   - refusal: the answer's status line and headers (names lowercased).
+    ///   - status: its decoded Status body.
+    public init(refusal: HTTPResponseHead, status: APIStatusError) {
+        let retryAfter = refusal.headers["retry-after"].flatMap(Double.init) ?? status.retryAfterSeconds.map(Double.init)
+        self = .status(
+            code: refusal.status, retryAfter: retryAfter,
+            tooLargeResourceVersion: status.causes.contains { $0.reason == "ResourceVersionTooLarge" })
+    }
+}

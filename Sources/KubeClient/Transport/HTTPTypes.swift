@@ -42,15 +42,21 @@ public struct TransportTLS: Sendable, Equatable {
     public var insecureSkipVerify: Bool
     public var clientCertificatePEM: [UInt8]?
     public var clientKeyPEM: [UInt8]?
+    /// The name to send as SNI and verify the server certificate against instead of the URL's
+    /// host, while still connecting to the URL's host and port: the kubeconfig cluster's
+    /// `tls-server-name` (client-go `rest.TLSClientConfig.ServerName`). Nil or empty uses the
+    /// URL's host; ignored for `http` URLs.
+    public var serverName: String?
 
     public init(
         caCertificatePEM: [UInt8]? = nil, insecureSkipVerify: Bool = false, clientCertificatePEM: [UInt8]? = nil,
-        clientKeyPEM: [UInt8]? = nil
+        clientKeyPEM: [UInt8]? = nil, serverName: String? = nil
     ) {
         self.caCertificatePEM = caCertificatePEM
         self.insecureSkipVerify = insecureSkipVerify
         self.clientCertificatePEM = clientCertificatePEM
         self.clientKeyPEM = clientKeyPEM
+        self.serverName = serverName
     }
 }
 

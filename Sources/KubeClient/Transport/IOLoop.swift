@@ -123,10 +123,6 @@ final class IOLoop {
             curl_easy_cleanup(easy)
             transfer.easy = nil
         }
-        if let list = transfer.headerList {
-            curl_slist_free_all(list)
-            transfer.headerList = nil
-        }
         transfer.finish(failure)
     }
 }
@@ -167,7 +163,14 @@ enum EasyConfigurator {
 
     private static func configure(_ easy: UnsafeMutableRawPointer, _ transfer: Transfer) throws(TransportError) {
         let request = transfer.request
-        try check(roost_easy_setopt_string(easy, CURLOPT_URL, request.url), "URL")
+        if let override = try ServerNameOverride(url: request.url, serverName: request.tls.serverName) {
+            try check(roost_easy_setopt_string(easy, CURLOPT_URL, override.url), "URL")
+            guard let connectTo = curl_slist_append(nil, override.connectTo) else { throw .setup("CONNECT_TO: out of memory") }
+            transfer.connectToList = connectTo
+            try check(roost_easy_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo), "CONNECT_TO")
+        } else {
+            try check(roost_easy_setopt_string(easy, CURLOPT_URL, request.url), "URL")
+        }
         try check(roost_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
         try check(
             roost_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(transfer.errorBuffer)), "ERRORBUFFER")

@@ -2,16 +2,18 @@ import CCurl
 import KubeModel
 import Synchronization
 
-
 /// One request in flight: its easy handle (touched only by the I/O thread) and the state shared
 /// with the Swift side (guarded by a lock).
 final class Transfer: @unchecked Sendable {
-    // `@unchecked`: `easy`, `headerList` and `errorBuffer` belong to the I/O thread; everything
+    // `@unchecked`: `easy`, the lists and `errorBuffer` belong to the I/O thread; everything
     // the Swift side reads lives in `state` behind its Mutex.
     let request: HTTPRequest
     let streaming: Bool
     var easy: UnsafeMutableRawPointer?
+    /// `CURLOPT_HTTPHEADER` and `CURLOPT_CONNECT_TO` lists, which libcurl does not copy: freed
+    /// with the transfer, after its easy handle.
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var connectToList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     let startedAt = Timestamp.monotonic()
 
@@ -42,6 +44,8 @@ final class Transfer: @unchecked Sendable {
 
     deinit {
         errorBuffer.deallocate()
+        if let headerList { curl_slist_free_all(headerList) }
+        if let connectToList { curl_slist_free_all(connectToList) }
     }
 
     var head: HTTPResponseHead {
