@@ -275,7 +275,8 @@ func waitUntil(timeout: Double = 10, _ condition: () async throws -> Bool) async
         #expect(informer.store.count == 4)
         #expect(cluster.sim.stats.counts["list pods"] == nil, "a streaming list uses no LIST")
         _ = try await cluster.client.create(.pods, namespace: "default", cluster.pod("s4"))
-        #expect(await waitUntil { informer.store.count == 5 })
+        // The store is updated before the handlers run: wait for the handler to hear of s4 too.
+        #expect(await waitUntil { informer.store.count == 5 && log.all.count == 5 })
 
         let before = cluster.sim.stats.counts
         let countBefore = log.all.count
