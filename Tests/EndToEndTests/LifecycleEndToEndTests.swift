@@ -36,6 +36,7 @@ private let template: JSONValue = ["spec": ["containers": [["name": "agent", "im
             try await cluster.deleteSession("first")
             #expect(try await eventually { try await cluster.session("second")?.status.phase == .ready })
             #expect(try await cluster.session("second")?.status.placement?.kind == .claimed, "the released worker is reused")
+            #expect(try await cluster.workers().count == 1, "never more workers than maxWorkers")
         }
     }
 

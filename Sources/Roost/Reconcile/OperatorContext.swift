@@ -350,7 +350,14 @@ final class OperatorContext: Sendable {
         var workers: [WorkerSnapshot] = []
         workers.reserveCapacity(cachedWorkers.count)
         var nodeNames: Set<String> = []
-        for var worker in cachedWorkers where stale[worker.id] != worker.resourceVersion {
+        for var worker in cachedWorkers {
+            if stale[worker.id] == worker.resourceVersion {
+                // A copy Roost has already written past (a claim refused with 409, a release in
+                // flight): neither offered nor reaped until the cache shows the new version, but
+                // still one of the runtime's workers, so maxWorkers holds meanwhile.
+                worker.state = .busy
+                worker.session = nil
+            }
             if claimed.contains(worker.id) { worker.state = .busy }
             if !worker.nodeName.isEmpty { nodeNames.insert(worker.nodeName) }
             workers.append(worker)

@@ -157,26 +157,30 @@ import Testing
         #expect(try await cluster.lease("handover")[path: ["spec", "leaseDurationSeconds"]] == 1)
     }
 
+    /// Runs "alpha" (releasing on cancel) until it leads `lease`, merge-patches the Lease with
+    /// `patch` behind its back, then cancels it and waits for its release attempt. The retry
+    /// period is long, so no renewal comes between the outside write and the cancel.
+    private func leadThenCancelAfterWriting(_ patch: String, lease: String, in cluster: LeaderTestCluster) async throws {
+        let elector = try LeaderElector(
+            client: try cluster.client(),
+            config: LeaderTestCluster.config(
+                identity: "alpha", lease: lease, leaseDuration: 30, renewDeadline: 20, retryPeriod: 8, attemptTimeout: 4,
+                releaseOnCancel: true),
+            metricsFactory: TestMetrics())
+        let run = startElection(elector)
+        #expect(await eventually(within: 10) { elector.isLeader })
+        _ = try await cluster.client().patch(.leases, namespace: "default", name: lease, .merge(try JSONValue.parse(patch)))
+        run.task.cancel()
+        await run.task.value
+    }
+
     /// The version the leader holds can be one behind when a renewal cancelled by the shutdown
     /// still reached the server, or when anyone else wrote the Lease (a label, say). The release
     /// reads the Lease again and still gives it up while it names this leader in this term.
     @Test func releaseSucceedsAfterTheLeaseWasWrittenBehindTheLeadersBack() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
-        // A long retry period: no renewal comes between the outside write and the cancel.
-        let elector = try LeaderElector(
-            client: try cluster.client(),
-            config: LeaderTestCluster.config(
-                identity: "alpha", lease: "relabelled", leaseDuration: 30, renewDeadline: 20, retryPeriod: 8,
-                attemptTimeout: 4, releaseOnCancel: true),
-            metricsFactory: TestMetrics())
-        let run = startElection(elector)
-        #expect(await eventually(within: 10) { elector.isLeader })
-        _ = try await cluster.client().patch(
-            .leases, namespace: "default", name: "relabelled",
-            .merge(try JSONValue.parse(#"{"metadata":{"labels":{"team":"infra"}}}"#)))
-        run.task.cancel()
-        await run.task.value
+        try await leadThenCancelAfterWriting(#"{"metadata":{"labels":{"team":"infra"}}}"#, lease: "relabelled", in: cluster)
         let lease = try await cluster.lease("relabelled")
         #expect(lease[path: ["spec", "holderIdentity"]] == "", "released despite the newer version")
         #expect(lease[path: ["spec", "leaseDurationSeconds"]] == 1)
@@ -189,19 +193,7 @@ import Testing
     @Test func releaseLeavesALeaseTakenInTheMeantimeAlone() async throws {
         let cluster = try LeaderTestCluster()
         defer { cluster.shutdown() }
-        let elector = try LeaderElector(
-            client: try cluster.client(),
-            config: LeaderTestCluster.config(
-                identity: "alpha", lease: "taken", leaseDuration: 30, renewDeadline: 20, retryPeriod: 8,
-                attemptTimeout: 4, releaseOnCancel: true),
-            metricsFactory: TestMetrics())
-        let run = startElection(elector)
-        #expect(await eventually(within: 10) { elector.isLeader })
-        _ = try await cluster.client().patch(
-            .leases, namespace: "default", name: "taken",
-            .merge(try JSONValue.parse(#"{"spec":{"holderIdentity":"beta"}}"#)))
-        run.task.cancel()
-        await run.task.value
+        try await leadThenCancelAfterWriting(#"{"spec":{"holderIdentity":"beta"}}"#, lease: "taken", in: cluster)
         let lease = try await cluster.lease("taken")
         #expect(lease[path: ["spec", "holderIdentity"]] == "beta")
         #expect(lease[path: ["spec", "leaseDurationSeconds"]] == 30)
