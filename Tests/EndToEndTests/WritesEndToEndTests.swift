@@ -19,7 +19,9 @@ import Testing
             #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 2 })
             #expect(try await settled(cluster, idle: 2, busy: 0))
             let start = cluster.sim.stats.auditLog.count
-            try await cluster.createSession("s1", runtime: "coder")
+            // A scheduled session: the claim marks the worker scheduled, the release unmarks it,
+            // within the same writes.
+            try await cluster.createSession("s1", runtime: "coder", trigger: "schedule")
             #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
             // The pool's refill (a pod create) is done and seen before the release is measured.
             #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 3 })
@@ -30,6 +32,7 @@ import Testing
             }
             #expect(claimEntries.map(\.resource) == ["agentsessions.roost.dev", "pods", "agentsessions.roost.dev/status"])
             #expect(claimEntries.allSatisfy { $0.code == 200 })
+            #expect(try await cluster.workers().first { $0.state == "busy" }?.metadata.labels[RoostLabel.scheduled] == "true")
 
             let releaseStart = cluster.sim.stats.auditLog.count
             try await cluster.deleteSession("s1")
@@ -42,6 +45,11 @@ import Testing
             }
             #expect(releaseEntries.map(\.resource).sorted() == ["agentsessions.roost.dev", "pods"])
             #expect(releaseEntries.allSatisfy { $0.code == 200 })
+            let released = try await cluster.workers().filter { $0.state == "idle" }
+            #expect(released.count == 3)
+            #expect(
+                released.allSatisfy { $0.metadata.labels[RoostLabel.scheduled] == "false" },
+                "idle workers serve no scheduled session")
         }
     }
 

@@ -80,15 +80,19 @@ public struct ClusterWrites: Sendable {
         }
     }
 
-    /// Returns a busy worker to the pool: idle, no session, idle since `now` (seconds since the
-    /// epoch), preconditioned on `resourceVersion`. The annotation has whole seconds (metav1.Time's
+    /// Returns a busy worker to the pool: idle, not scheduled, no session, idle since `now`
+    /// (seconds since the epoch), preconditioned on `resourceVersion`. The annotation has whole seconds (metav1.Time's
     /// format) rounded up, so the reaper can keep a worker up to a second longer than its
     /// idleTimeout but never reaps it early.
     public func releaseToIdle(worker: ObjectName, resourceVersion: String, now: Double) async throws(WriteError) {
         let patch: JSONValue = [
             "metadata": [
                 "resourceVersion": .string(resourceVersion),
-                "labels": [.init(stringLiteral: RoostLabel.state): .string(WorkerState.idle.rawValue)],
+                "labels": [
+                    .init(stringLiteral: RoostLabel.state): .string(WorkerState.idle.rawValue),
+                    // The label names the kind of session served; an idle worker serves none.
+                    .init(stringLiteral: RoostLabel.scheduled): "false",
+                ],
                 "annotations": [
                     .init(stringLiteral: RoostAnnotation.session): .null,
                     .init(stringLiteral: RoostAnnotation.idleSince): .string(Timestamp.rfc3339(now.rounded(.up))),

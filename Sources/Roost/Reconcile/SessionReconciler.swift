@@ -148,7 +148,8 @@ struct SessionReconciler: Sendable {
             context.events.record(
                 .init(
                     object: OperatorContext.involved(session), kind: .normal, reason: reason,
-                    message: "Released its worker: \(message)"))
+                    message: session.status.podName.isEmpty
+                        ? "Released: \(message)" : "Released its worker \(session.status.podName): \(message)"))
         }
         return .done
     }
