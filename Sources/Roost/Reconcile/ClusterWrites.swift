@@ -81,9 +81,9 @@ public struct ClusterWrites: Sendable {
     }
 
     /// Returns a busy worker to the pool: idle, not scheduled, no session, idle since `now`
-    /// (seconds since the epoch), preconditioned on `resourceVersion`. The annotation has whole seconds (metav1.Time's
-    /// format) rounded up, so the reaper can keep a worker up to a second longer than its
-    /// idleTimeout but never reaps it early.
+    /// (seconds since the epoch), preconditioned on `resourceVersion`. `roost.dev/idle-since` has
+    /// whole seconds (metav1.Time's format) rounded up, so the reaper may keep a worker up to a
+    /// second past its idleTimeout but never reaps it early.
     public func releaseToIdle(worker: ObjectName, resourceVersion: String, now: Double) async throws(WriteError) {
         let patch: JSONValue = [
             "metadata": [
