@@ -337,11 +337,17 @@ final class OperatorContext: Sendable {
 
     /// The part of the cluster one runtime's placement cycle, pool fill and reap read: the
     /// runtime, its sessions and workers, and the nodes those workers run on. Workers with a
-    /// claim in flight count as busy; workers whose cached copy lost a claim are left out.
+    /// claim in flight, and copies Roost has written past, count as busy.
+    ///
+    /// Every expectation (bindings, and the pod creations in the runtime's snapshot) is read
+    /// before the worker table. The pod handler updates the table before it ends an
+    /// expectation, so a change the handler finishes meanwhile is seen at least once — read
+    /// the other way round, it could be seen in neither, and a cycle would spawn a second worker
+    /// for a bound session or a pool fill create one worker too many.
     func snapshot(runtime id: ObjectName) -> ClusterSnapshot {
         let time = now()
-        // Expectations first, then the table (see ``Expectations/pendingBindings(at:)``).
         let pending = expectations.pendingBindings(at: time)
+        let runtimes = runtimes.get(id).map { [runtimeSnapshot($0)] } ?? []
         let stale = staleWorkerVersions()
         let (cachedWorkers, cachedSessions) = table.withLock { table in
             (table.workers[id].map { Array($0.values) } ?? [], table.sessions[id].map { Array($0.values) } ?? [])
@@ -368,7 +374,6 @@ final class OperatorContext: Sendable {
                 if let worker = pending[sessions[index].id] { sessions[index].boundWorker = worker.name }
             }
         }
-        let runtimes = runtimes.get(id).map { [runtimeSnapshot($0)] } ?? []
         let nodes = nodeNames.compactMap { self.nodes.get(name: $0).map(NodeSnapshot.init(node:)) }
         return ClusterSnapshot(runtimes: runtimes, sessions: sessions, workers: workers, nodes: nodes, nodeAge: nodeAge())
     }
