@@ -28,11 +28,7 @@ private let container: JSONValue = [["name": "agent", "image": "ghcr.io/roost-de
                 #expect(worker.metadata.ownerReferences.first?.uid == runtime.metadata.uid)
                 #expect(worker.metadata.ownerReferences.first?.controller == true)
             }
-            #expect(
-                try await eventually {
-                    let status = try await cluster.runtime("coder").status
-                    return status.idle == 3 && status.workers == 3 && status.busy == 0
-                })
+            #expect(try await cluster.statusCounts("coder", idle: 3, busy: 0))
             // Steady: no further pod writes while nothing happens.
             let writes = cluster.sim.stats.auditLog.filter {
                 $0.resource.hasPrefix("pods") && $0.verb != "get" && $0.verb != "list" && $0.verb != "watch"
@@ -148,11 +144,10 @@ private let container: JSONValue = [["name": "agent", "image": "ghcr.io/roost-de
             // Settled as the operator reports it: the runtime's counts and the last-node write-back
             // (sent by its own queue) are in, so any write from here on is the restart's doing.
             let node = try #require(try await cluster.session("s1")?.status.nodeName)
+            #expect(try await cluster.statusCounts("coder", idle: 2, busy: 1))
             #expect(
                 try await eventually {
-                    let runtime = try await cluster.runtime("coder")
-                    return runtime.status.idle == 2 && runtime.status.busy == 1 && runtime.status.workers == 3
-                        && runtime.metadata.annotations[RoostAnnotation.lastNode] == node
+                    try await cluster.runtime("coder").metadata.annotations[RoostAnnotation.lastNode] == node
                 })
             try await Task.sleep(for: .seconds(1))
             func writes() -> Int {

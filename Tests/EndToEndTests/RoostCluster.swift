@@ -134,6 +134,15 @@ final class RoostCluster: Sendable {
         ).items.filter { $0.metadata.deletionTimestamp == nil }.sorted { $0.metadata.name < $1.metadata.name }
     }
 
+    /// Waits until the runtime's status, written by the operator from its caches, counts `idle`
+    /// idle and `busy` busy workers and no others.
+    func statusCounts(_ runtime: String, idle: Int, busy: Int) async throws -> Bool {
+        try await eventually {
+            let status = try await self.runtime(runtime).status
+            return status.idle == idle && status.busy == busy && status.workers == idle + busy
+        }
+    }
+
     /// Events in the test namespace with `reason`, about the object named `involving` when given.
     /// Events are sent by their own queue after the write they follow, so callers poll for them.
     func events(reason: String, involving name: String? = nil) async throws -> [JSONValue] {

@@ -17,7 +17,7 @@ import Testing
                 spec: ["template": ["spec": ["containers": [["name": "agent", "image": "coder:1"]]]], "pool": ["minIdle": 2]])
             // Settled as the operator itself reports it (its caches have both Ready workers).
             #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 2 })
-            #expect(try await settled(cluster, idle: 2, busy: 0))
+            #expect(try await cluster.statusCounts("coder", idle: 2, busy: 0))
             let start = cluster.sim.stats.auditLog.count
             // A scheduled session: the claim marks the worker scheduled, the release unmarks it,
             // within the same writes.
@@ -25,7 +25,7 @@ import Testing
             #expect(try await eventually { try await cluster.session("s1")?.status.phase == .ready })
             // The pool's refill (a pod create) is done and seen before the release is measured.
             #expect(try await eventually { try await cluster.workers().filter(\.isReady).count == 3 })
-            #expect(try await settled(cluster, idle: 2, busy: 1))
+            #expect(try await cluster.statusCounts("coder", idle: 2, busy: 1))
             let claimEntries = cluster.sim.stats.auditLog.dropFirst(start).filter {
                 ($0.resource.hasPrefix("agentsessions") && $0.name == "s1" && $0.verb == "patch")
                     || ($0.resource == "pods" && $0.verb == "patch")
@@ -37,7 +37,7 @@ import Testing
             let releaseStart = cluster.sim.stats.auditLog.count
             try await cluster.deleteSession("s1")
             #expect(try await eventually { try await cluster.session("s1") == nil })
-            #expect(try await settled(cluster, idle: 3, busy: 0))
+            #expect(try await cluster.statusCounts("coder", idle: 3, busy: 0))
             let releaseEntries = cluster.sim.stats.auditLog.dropFirst(releaseStart).filter {
                 ($0.resource.hasPrefix("agentsessions") && $0.verb == "patch")
                     || ($0.resource == "pods" && $0.verb != "watch")
@@ -50,14 +50,6 @@ import Testing
             #expect(
                 released.allSatisfy { $0.metadata.labels[RoostLabel.scheduled] == "false" },
                 "idle workers serve no scheduled session")
-        }
-    }
-
-    /// Waits until the runtime's status, written by the operator from its caches, shows the counts.
-    private func settled(_ cluster: RoostCluster, idle: Int, busy: Int) async throws -> Bool {
-        try await eventually {
-            let status = try await cluster.runtime("coder").status
-            return status.idle == idle && status.busy == busy && status.workers == idle + busy
         }
     }
 }
